@@ -1,0 +1,68 @@
+/**
+ * The one place that reads the environment. Read once at cold start; a missing or wrong value fails
+ * start-up with a message naming the variable. Only handlers, adapters and the CLI see this module.
+ */
+import { ConfigError } from './errors.js';
+import type { GuardPolicy } from './domain/guard-policy.js';
+
+export type Mode = 'enforce' | 'dry-run';
+
+export interface RuntimeConfig {
+  readonly mode: Mode;
+  readonly tableName: string;
+  /** The guard's own EventBridge bus for decision events; absent: decisions are not published. */
+  readonly eventBusName?: string;
+  /** Secrets Manager secret holding the Slack Incoming Webhook URL; absent: no Slack messages. */
+  readonly slackSecretName?: string;
+  /** Org mode: role name assumed in the key's own account (CancelKeyDeletion cannot be called cross-account). */
+  readonly remediationRoleName?: string;
+  readonly policy: GuardPolicy;
+}
+
+export const DEFAULT_POLICY: GuardPolicy = {
+  recentUseWindowDays: 90,
+  observationPeriodDays: 14,
+  exemptPrincipals: [],
+  grantMaxAgeDays: 90,
+  grantRecentUseDays: 30,
+  reminderDays: [7, 1],
+};
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export const loadConfig = (env: Env = process.env): RuntimeConfig => {
+  const mode = env.KMS_GUARD_MODE ?? 'dry-run';
+  if (mode !== 'enforce' && mode !== 'dry-run') {
+    throw new ConfigError(`KMS_GUARD_MODE must be "enforce" or "dry-run", got "${mode}"`);
+  }
+  const tableName = env.KMS_GUARD_TABLE;
+  if (tableName === undefined || tableName === '') throw new ConfigError('KMS_GUARD_TABLE is not set');
+  return {
+    mode,
+    tableName,
+    eventBusName: optional(env.KMS_GUARD_EVENT_BUS),
+    slackSecretName: optional(env.KMS_GUARD_SLACK_SECRET),
+    remediationRoleName: optional(env.KMS_GUARD_REMEDIATION_ROLE),
+    policy: {
+      recentUseWindowDays: positiveInt(env, 'KMS_GUARD_RECENT_USE_DAYS', DEFAULT_POLICY.recentUseWindowDays),
+      observationPeriodDays: positiveInt(env, 'KMS_GUARD_OBSERVATION_DAYS', DEFAULT_POLICY.observationPeriodDays),
+      exemptPrincipals: list(env.KMS_GUARD_EXEMPT_PRINCIPALS),
+      grantMaxAgeDays: positiveInt(env, 'KMS_GUARD_GRANT_MAX_AGE_DAYS', DEFAULT_POLICY.grantMaxAgeDays),
+      grantRecentUseDays: positiveInt(env, 'KMS_GUARD_GRANT_RECENT_USE_DAYS', DEFAULT_POLICY.grantRecentUseDays),
+      reminderDays: DEFAULT_POLICY.reminderDays,
+    },
+  };
+};
+
+const optional = (value: string | undefined): string | undefined => (value === undefined || value === '' ? undefined : value);
+
+const list = (value: string | undefined): string[] =>
+  (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+
+const positiveInt = (env: Env, name: string, fallback: number): number => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name} must be a positive whole number of days, got "${raw}"`);
+  return value;
+};

@@ -1,0 +1,102 @@
+/**
+ * Ports: what the use cases need from the outside world. Adapters in lib/adapters implement them;
+ * tests hand in adapters pointed at DynamoDB Local, the local KMS endpoint or the local Slack server.
+ */
+import type { KmsEvent } from './kms-event.js';
+import type { ActionOutcome, Decision, GrantRecord, GrantStatus, KeyRecord, KeyUsageSummary } from './model.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface RecordResult {
+  /** Events recorded for the first time. */
+  readonly recorded: number;
+  /** Events already recorded before (same eventID). */
+  readonly duplicates: number;
+  /** DynamoDB write requests issued (each PutItem/UpdateItem/TransactWrite item counts one). */
+  readonly writes: number;
+  /** Distinct keys touched by this batch. */
+  readonly keyBatches: number;
+}
+
+/** Usage and key state, fed by every KMS event. One batch costs O(distinct keys) writes. */
+export interface UsageStore {
+  /**
+   * Records a batch: successful and failed usage into per-key day buckets (coalesced per key),
+   * lifecycle events into key records, grant events into grant records. Idempotent per eventID and
+   * order-safe: a late event never moves "last used" or the current state backwards.
+   * Throws on a write that still fails after retries, naming the keys whose events were not recorded.
+   */
+  record(events: readonly KmsEvent[]): Promise<RecordResult>;
+  getKey(keyArn: string): Promise<KeyRecord | undefined>;
+  getUsage(keyArn: string): Promise<KeyUsageSummary>;
+  /** Every key the store holds a record or usage for, sorted by ARN. */
+  listKeyArns(): Promise<string[]>;
+  /** Keys whose current state is PendingDeletion or PendingReplicaDeletion. */
+  listKeysPendingDeletion(): Promise<KeyRecord[]>;
+}
+
+export interface GrantStore {
+  listGrants(keyArn: string): Promise<GrantRecord[]>;
+  /** Every grant whose status is active, across keys. */
+  listActiveGrants(): Promise<GrantRecord[]>;
+  /** Inserts or updates grants discovered by ListGrants; never reopens a closed grant. */
+  upsertDiscoveredGrants(grants: readonly GrantRecord[]): Promise<void>;
+  /** Marks a grant closed; a no-op when it is already closed. */
+  closeGrant(keyArn: string, grantId: string, status: Exclude<GrantStatus, 'active'>, at: string, by: string): Promise<void>;
+}
+
+export interface DecisionStore {
+  /**
+   * Records the decision (status "claimed") unless one with the same decisionId exists, or exists with
+   * status "failed" (a failed action may be retried). Conditional write: of N concurrent claims exactly
+   * one returns true and must act; the others return false.
+   */
+  claim(decision: Decision): Promise<boolean>;
+  /**
+   * Stores the outcome of the KMS calls made for a claimed decision: status "failed" when any call
+   * failed (so a redelivery may claim it again), else "done".
+   */
+  complete(decisionId: string, outcome: readonly ActionOutcome[]): Promise<void>;
+  get(decisionId: string): Promise<Decision | undefined>;
+  list(): Promise<Decision[]>;
+}
+
+/** What KMS itself says about a key (DescribeKey, ListResourceTags, ListAliases, GetKeyLastUsage). */
+export interface KmsKeyFacts {
+  readonly keyArn: string;
+  readonly keyState: string;
+  readonly keySpec?: string;
+  readonly keyUsage?: string;
+  readonly origin?: string;
+  readonly keyManager?: string;
+  readonly customKeyStoreId?: string;
+  readonly multiRegion?: boolean;
+  readonly multiRegionKeyType?: string;
+  readonly deletionDate?: string;
+  readonly creationDate?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly aliases: readonly string[];
+  /** From GetKeyLastUsage; absent when the key has not been used since tracking began. */
+  readonly lastUsage?: { readonly operation?: string; readonly at?: string; readonly eventId?: string };
+  readonly usageTrackingStartDate?: string;
+}
+
+/** KMS, seen from the guard: evidence in, repairs out. Only the adapter touches the SDK. */
+export interface KeyDirectory {
+  describe(keyArn: string): Promise<KmsKeyFacts>;
+  listGrants(keyArn: string): Promise<GrantRecord[]>;
+  /** Key ARNs in the account and Region (ListKeys), for sweeps that run before the store knows every key. */
+  listKeyArns(): Promise<string[]>;
+  /** CancelKeyDeletion: `already-done` when the key is no longer pending (KMSInvalidStateException). */
+  cancelKeyDeletion(keyArn: string): Promise<ActionOutcome>;
+  enableKey(keyArn: string): Promise<ActionOutcome>;
+  /** RevokeGrant: `already-done` on NotFoundException or InvalidGrantIdException. */
+  revokeGrant(keyArn: string, grantId: string): Promise<ActionOutcome>;
+}
+
+/** Publishes decisions for other systems (EventBridge PutEvents on the guard's bus). */
+export interface DecisionPublisher {
+  publish(decisions: readonly Decision[]): Promise<void>;
+}
