@@ -52,6 +52,8 @@ export interface Caller {
    * else the invokedBy host without ".amazonaws.com". Absent for direct calls.
    */
   readonly service?: string;
+  /** userIdentity.invokedBy as CloudTrail wrote it ("ec2-frontend-api.amazonaws.com", "AWS Internal"), when present. */
+  readonly invokedBy?: string;
 }
 
 /** A stable id for a caller: the principal, plus " via <service>" when a service acted. */
