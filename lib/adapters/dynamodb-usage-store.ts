@@ -1,0 +1,228 @@
+/**
+ * UsageStore on the single table. A batch is coalesced: one optimistic read-modify-write per (key, day) usage
+ * bucket, one per key record touched by lifecycle events, one per grant. So N events over K keys cost about K
+ * writes, never N.
+ * RecordResult counts events that reach an item: `recorded` when new to at least one item, `duplicates` when
+ * every item had them already. Events that touch no item (a successful DescribeKey, an event naming no key)
+ * count in neither.
+ */
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { StoreWriteError } from '../errors.js';
+import { fingerprint } from '../domain/fingerprint.js';
+import { applyGrantEvent, grantChange } from '../domain/grant-ledger.js';
+import type { KmsEvent } from '../domain/kms-event.js';
+import { applyLifecycleEvent, isLifecycleEvent } from '../domain/key-state.js';
+import type { KeyRecord, KeyUsageSummary } from '../domain/model.js';
+import type { RecordResult, UsageStore } from '../domain/ports.js';
+import { foldUsage, mergeUsage } from '../domain/usage.js';
+import { summarizeUsage } from '../domain/usage-summary.js';
+import {
+  grantItem,
+  grantKey,
+  keyItem,
+  readGrant,
+  readKeyRecord,
+  readUsageDay,
+  stateKey,
+  strings,
+  usageItem,
+  usageKey,
+} from './dynamodb-items.js';
+import { type Item, type ItemKey, type OccOptions, readModifyWrite } from './dynamodb-occ.js';
+import { queryAll, scanAll } from './dynamodb-pages.js';
+import { GSI1, GSI1_PENDING_DELETION, daySk, keyPk } from './dynamodb-table.js';
+
+/** One item's share of a batch: which key it belongs to, which events (by batch index) it carries. */
+interface WriteTask {
+  readonly keyArn: string;
+  readonly refs: readonly number[];
+  /** Writes the item; returns the refs recorded for the first time. */
+  run(): Promise<{ writes: number; newRefs: ReadonlySet<number> }>;
+}
+
+export interface UsageStoreOptions extends OccOptions {
+  /** Items written at the same time within one batch. */
+  readonly concurrency?: number;
+}
+
+export class DynamoDbUsageStore implements UsageStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly options: UsageStoreOptions = {},
+  ) {}
+
+  async record(events: readonly KmsEvent[]): Promise<RecordResult> {
+    const tasks = [...this.usageTasks(events), ...this.stateTasks(events), ...this.grantTasks(events)];
+    const outcomes = await runPooled(tasks, this.options.concurrency ?? 16);
+    const failedKeys = new Set<string>();
+    const touched = new Set<number>();
+    const recorded = new Set<number>();
+    let writes = 0;
+    let firstError: unknown;
+    outcomes.forEach((outcome, index) => {
+      const task = tasks[index];
+      if (task === undefined) return;
+      task.refs.forEach((ref) => touched.add(ref));
+      if (outcome.status === 'rejected') {
+        failedKeys.add(task.keyArn);
+        firstError ??= outcome.reason;
+        return;
+      }
+      writes += outcome.value.writes;
+      outcome.value.newRefs.forEach((ref) => recorded.add(ref));
+    });
+    if (failedKeys.size > 0) throw new StoreWriteError([...failedKeys].sort(), { cause: firstError });
+    return {
+      recorded: recorded.size,
+      duplicates: touched.size - recorded.size,
+      writes,
+      keyBatches: new Set(tasks.map((task) => task.keyArn)).size,
+    };
+  }
+
+  async getKey(keyArn: string): Promise<KeyRecord | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: stateKey(keyArn) }));
+    return readKeyRecord(Item);
+  }
+
+  async getUsage(keyArn: string): Promise<KeyUsageSummary> {
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
+      ExpressionAttributeValues: { ':pk': keyPk(keyArn), ':day': daySk('') },
+    });
+    return summarizeUsage(keyArn, items.flatMap((item) => readUsageDay(item) ?? []));
+  }
+
+  /** A Scan of partition keys: run at sweep cadence over a few thousand keys (see dynamodb-table.ts). */
+  async listKeyArns(): Promise<string[]> {
+    const items = await scanAll(this.client, {
+      TableName: this.tableName,
+      ProjectionExpression: 'pk',
+      FilterExpression: 'begins_with(pk, :key)',
+      ExpressionAttributeValues: { ':key': keyPk('') },
+    });
+    const arns = items.flatMap((item) => (typeof item.pk === 'string' ? [item.pk.slice(keyPk('').length)] : []));
+    return [...new Set(arns)].sort();
+  }
+
+  async listKeysPendingDeletion(): Promise<KeyRecord[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: GSI1,
+      KeyConditionExpression: 'gsi1pk = :pending',
+      ExpressionAttributeValues: { ':pending': GSI1_PENDING_DELETION },
+    });
+    return items.flatMap((item) => readKeyRecord(item) ?? []);
+  }
+
+  private usageTasks(events: readonly KmsEvent[]): WriteTask[] {
+    return foldUsage(events).map((delta) => ({
+      keyArn: delta.keyArn,
+      refs: delta.entries.map((entry) => entry.ref),
+      run: async () => {
+        let newRefs: ReadonlySet<number> = new Set();
+        const { writes } = await readModifyWrite(this.client, this.tableName, usageKey(delta.keyArn, delta.day), (stored) => {
+          const merged = mergeUsage(readUsageDay(stored), delta);
+          newRefs = merged.newRefs;
+          return merged.newRefs.size === 0 ? undefined : usageItem(merged.day);
+        }, this.options);
+        return { writes, newRefs };
+      },
+    }));
+  }
+
+  private stateTasks(events: readonly KmsEvent[]): WriteTask[] {
+    const byKey = groupRefs(events, (event) => (isLifecycleEvent(event) ? event.keyArns : []));
+    return [...byKey].map(([keyArn, refs]) => ({
+      keyArn,
+      refs,
+      run: () =>
+        this.applyOnce(stateKey(keyArn), refs, events, {
+          read: readKeyRecord,
+          apply: (record, event) => applyLifecycleEvent(record, keyArn, event),
+          toItem: keyItem,
+        }),
+    }));
+  }
+
+  private grantTasks(events: readonly KmsEvent[]): WriteTask[] {
+    const byGrant = groupRefs(events, (event) => {
+      const change = grantChange(event);
+      return change === undefined ? [] : [`${change.keyArn}\n${change.grantId}`];
+    });
+    return [...byGrant].map(([id, refs]) => {
+      const [keyArn = '', grantId = ''] = id.split('\n');
+      return {
+        keyArn,
+        refs,
+        run: () => this.applyOnce(grantKey(keyArn, grantId), refs, events, { read: readGrant, apply: applyGrantEvent, toItem: grantItem }),
+      };
+    });
+  }
+
+  /**
+   * Folds a batch's events into one item and writes it once, skipping eventIDs the item has applied already
+   * (its `appliedEventIds` fingerprints).
+   */
+  private async applyOnce<T>(
+    key: ItemKey,
+    refs: readonly number[],
+    events: readonly KmsEvent[],
+    codec: {
+      read: (item: Item | undefined) => T | undefined;
+      apply: (current: T | undefined, event: KmsEvent) => T | undefined;
+      toItem: (value: T, appliedEventIds: readonly string[]) => Item;
+    },
+  ): Promise<{ writes: number; newRefs: ReadonlySet<number> }> {
+    let newRefs = new Set<number>();
+    const { writes } = await readModifyWrite(this.client, this.tableName, key, (stored) => {
+      newRefs = new Set();
+      const applied = strings(stored?.appliedEventIds);
+      const seen = new Set(applied);
+      let current = codec.read(stored);
+      for (const ref of refs) {
+        const event = events[ref];
+        const id = event === undefined ? undefined : fingerprint(event.eventId);
+        if (event === undefined || id === undefined || seen.has(id)) continue;
+        seen.add(id);
+        applied.push(id);
+        current = codec.apply(current, event) ?? current;
+        newRefs.add(ref);
+      }
+      return newRefs.size === 0 || current === undefined ? undefined : codec.toItem(current, applied);
+    }, this.options);
+    return { writes, newRefs };
+  }
+}
+
+const groupRefs = (events: readonly KmsEvent[], keysOf: (event: KmsEvent) => readonly string[]): Map<string, number[]> => {
+  const groups = new Map<string, number[]>();
+  events.forEach((event, ref) => {
+    for (const key of new Set(keysOf(event))) {
+      const refs = groups.get(key) ?? [];
+      refs.push(ref);
+      groups.set(key, refs);
+    }
+  });
+  return groups;
+};
+
+const runPooled = async <T>(tasks: readonly { run(): Promise<T> }[], concurrency: number): Promise<PromiseSettledResult<T>[]> => {
+  const results: PromiseSettledResult<T>[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const index = next++;
+      const task = tasks[index];
+      if (task === undefined) continue;
+      results[index] = await task.run().then(
+        (value): PromiseSettledResult<T> => ({ status: 'fulfilled', value }),
+        (reason: unknown): PromiseSettledResult<T> => ({ status: 'rejected', reason }),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
+  return results;
+};
