@@ -1,0 +1,4 @@
+import { buildGrantExpirerHandler } from '../lib/handlers/grant-expirer.js';
+import { productionRuntime } from '../lib/runtime.js';
+
+export const handler = buildGrantExpirerHandler(productionRuntime());

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { identify, matchGrantee, normalisePrincipal } from '../../../lib/domain/grants/principal.js';
+
+describe('normalisePrincipal', () => {
+  it('turns an assumed-role session into its role', () => {
+    expect(normalisePrincipal('arn:aws:sts::111122223333:assumed-role/app/i-0abc')).toBe('arn:aws:iam::111122223333:role/app');
+  });
+
+  it('keeps the partition', () => {
+    expect(normalisePrincipal('arn:aws-cn:sts::111122223333:assumed-role/app/s')).toBe('arn:aws-cn:iam::111122223333:role/app');
+  });
+
+  it('leaves other principals as they are', () => {
+    expect(normalisePrincipal('arn:aws:iam::111122223333:user/Alice')).toBe('arn:aws:iam::111122223333:user/Alice');
+  });
+});
+
+describe('identify', () => {
+  it.each([
+    ['arn:aws:iam::111122223333:role/service-role/app', { kind: 'role', accountId: '111122223333', name: 'app' }],
+    ['arn:aws:sts::111122223333:assumed-role/aws:ec2-infrastructure/i-0c9d', { kind: 'role', accountId: '111122223333', name: 'aws:ec2-infrastructure' }],
+    ['arn:aws:iam::111122223333:user/Alice', { kind: 'user', accountId: '111122223333', name: 'Alice' }],
+    ['arn:aws:iam::444455556666:root', { kind: 'account', accountId: '444455556666' }],
+    ['444455556666', { kind: 'account', accountId: '444455556666' }],
+    ['ec2.us-east-1.amazonaws.com', { kind: 'service', service: 'ec2.us-east-1.amazonaws.com' }],
+    ['EX_PRINCIPAL_ID', { kind: 'unknown' }],
+    ['unknown', { kind: 'unknown' }],
+  ])('reads %s', (principal, identity) => {
+    expect(identify(principal)).toEqual(identity);
+  });
+});
+
+describe('matchGrantee', () => {
+  it('matches a role grantee written with a path to the caller role without one', () => {
+    expect(matchGrantee('arn:aws:iam::111122223333:role/team/app', 'arn:aws:iam::111122223333:role/app')).toBe('yes');
+  });
+
+  it('does not match the same role name in another account', () => {
+    expect(matchGrantee('arn:aws:iam::111122223333:role/app', 'arn:aws:iam::444455556666:role/app')).toBe('no');
+  });
+
+  it('does not match a user to a role of the same name', () => {
+    expect(matchGrantee('arn:aws:iam::111122223333:user/app', 'arn:aws:iam::111122223333:role/app')).toBe('no');
+  });
+
+  it('matches any principal of an account granted as a whole', () => {
+    expect(matchGrantee('arn:aws:iam::444455556666:root', 'arn:aws:iam::444455556666:role/consumer')).toBe('yes');
+  });
+
+  it('is unsure when the grantee is not an ARN it can read', () => {
+    expect(matchGrantee('EX_PRINCIPAL_ID', 'arn:aws:iam::111122223333:role/app')).toBe('unsure');
+  });
+
+  it('is unsure when the caller is unknown', () => {
+    expect(matchGrantee('arn:aws:iam::111122223333:role/app', 'unknown')).toBe('unsure');
+  });
+});

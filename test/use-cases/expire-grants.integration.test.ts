@@ -1,0 +1,242 @@
+/**
+ * The grant sweep end to end: real CloudTrail records through the ingest boundary into the DynamoDB stores
+ * (DynamoDB Local), KMS through the real SDK against the local KMS endpoint.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbDecisionStore } from '../../lib/adapters/dynamodb-decision-store.js';
+import { DynamoDbGrantStore } from '../../lib/adapters/dynamodb-grant-store.js';
+import { DynamoDbUsageStore } from '../../lib/adapters/dynamodb-usage-store.js';
+import { KmsKeyDirectory } from '../../lib/adapters/kms-key-directory.js';
+import { DEFAULT_POLICY } from '../../lib/config.js';
+import type { Decision } from '../../lib/domain/model.js';
+import { parseRecord } from '../../lib/ingest/parse-record.js';
+import { expireGrants, type ExpireGrantsDeps } from '../../lib/use-cases/expire-grants.js';
+import { createTestTable, dynamoTestClient } from '../support/dynamodb-local.js';
+import { FAKE_ACCOUNT_ID, FAKE_REGION, kmsClientFor, startFakeKms, type FakeKms } from '../support/fake-kms-server.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const samples = path.resolve(repoRoot, '../shared/cloudtrail-samples');
+const sample = (file: string): Record<string, unknown> => JSON.parse(readFileSync(path.join(samples, file), 'utf8')) as Record<string, unknown>;
+
+const DAY_MS = 86_400_000;
+const NOW = new Date('2026-06-01T12:30:00.000Z');
+const daysAgo = (days: number): string => new Date(NOW.getTime() - days * DAY_MS).toISOString();
+const APP_ROLE = `arn:aws:iam::${FAKE_ACCOUNT_ID}:role/app`;
+const newGrantId = (): string => randomBytes(32).toString('hex');
+const MUTATING_KMS_CALLS = ['RevokeGrant', 'RetireGrant', 'CreateGrant', 'CancelKeyDeletion', 'EnableKey', 'DisableKey', 'ScheduleKeyDeletion'];
+
+/** AWS's documented CreateGrant record, moved onto a key of the fake KMS. */
+const createGrantRecord = (keyArn: string, grantId: string, at: string): Record<string, unknown> => {
+  const record = structuredClone(sample('awsdocs-kms-developer-guide/ct-creategrant.json')) as Record<string, any>;
+  record.eventID = randomUUID();
+  record.eventTime = at;
+  record.awsRegion = FAKE_REGION;
+  record.requestParameters = { ...record.requestParameters, keyId: keyArn, granteePrincipal: APP_ROLE, operations: ['Decrypt', 'Encrypt'] };
+  record.responseElements = { grantId };
+  record.resources = [{ ARN: keyArn, accountId: FAKE_ACCOUNT_ID }];
+  return record;
+};
+
+/** AWS's documented Decrypt record, made by a session of `role` at `at`. */
+const decryptRecord = (keyArn: string, role: string, at: string): Record<string, unknown> => {
+  const record = structuredClone(sample('awsdocs-kms-developer-guide/ct-decrypt-1.json')) as Record<string, any>;
+  const roleName = role.split('/').at(-1);
+  record.eventID = randomUUID();
+  record.eventTime = at;
+  record.awsRegion = FAKE_REGION;
+  record.userIdentity = {
+    type: 'AssumedRole',
+    principalId: 'AROAEXAMPLE:i-0abc',
+    arn: `arn:aws:sts::${FAKE_ACCOUNT_ID}:assumed-role/${roleName}/i-0abc`,
+    accountId: FAKE_ACCOUNT_ID,
+    sessionContext: { sessionIssuer: { type: 'Role', principalId: 'AROAEXAMPLE', arn: role, accountId: FAKE_ACCOUNT_ID, userName: roleName } },
+  };
+  record.requestParameters = { ...record.requestParameters, keyId: keyArn };
+  record.resources = [{ ARN: keyArn, accountId: FAKE_ACCOUNT_ID, type: 'AWS::KMS::Key' }];
+  return record;
+};
+
+describe('expireGrants against DynamoDB Local and the local KMS endpoint', () => {
+  let dynamo: DynamoDBDocumentClient;
+  let fake: FakeKms;
+  let kms: KMSClient;
+  let deps: ExpireGrantsDeps;
+  let usage: DynamoDbUsageStore;
+  let grants: DynamoDbGrantStore;
+  let decisions: DynamoDbDecisionStore;
+  let published: Decision[];
+
+  beforeAll(() => {
+    dynamo = dynamoTestClient();
+  });
+
+  afterAll(() => dynamo.destroy());
+
+  beforeEach(async () => {
+    const tableName = await createTestTable(dynamo);
+    fake = await startFakeKms({ now: () => NOW });
+    kms = kmsClientFor(fake);
+    const directory = new KmsKeyDirectory(kms, { clock: { now: () => NOW } });
+    usage = new DynamoDbUsageStore(dynamo, tableName);
+    grants = new DynamoDbGrantStore(dynamo, tableName);
+    decisions = new DynamoDbDecisionStore(dynamo, tableName);
+    published = [];
+    deps = {
+      usage,
+      grants,
+      decisions,
+      publisher: { publish: async (batch) => void published.push(...batch) },
+      keyDirectoryFor: () => directory,
+      keyDirectories: () => [directory],
+      policy: DEFAULT_POLICY,
+      mode: 'enforce',
+      clock: { now: () => NOW },
+    };
+  });
+
+  afterEach(async () => {
+    kms.destroy();
+    await fake.close();
+  });
+
+  const ingest = async (...records: Record<string, unknown>[]): Promise<void> => {
+    const events = records.map((record, index) => {
+      const outcome = parseRecord(record, 'test records', index);
+      if (outcome.kind !== 'event') throw new Error(`test record ${index} not accepted: ${JSON.stringify(outcome)}`);
+      return outcome.event;
+    });
+    await usage.record(events);
+  };
+
+  /** A grant to the app role, 200 days old, both in CloudTrail (and so the store) and in KMS. */
+  const staleGrant = async (): Promise<{ keyArn: string; grantId: string }> => {
+    const keyArn = fake.createKey({ creationDate: daysAgo(400) });
+    const grantId = newGrantId();
+    fake.addGrant(keyArn, { grantId, granteePrincipal: APP_ROLE, operations: ['Decrypt', 'Encrypt'], creationDate: daysAgo(200) });
+    await ingest(createGrantRecord(keyArn, grantId, daysAgo(200)));
+    return { keyArn, grantId };
+  };
+
+  const storedGrant = async (keyArn: string, grantId: string) => (await grants.listGrants(keyArn)).find((stored) => stored.grantId === grantId);
+
+  describe('revoking a stale grant', () => {
+    it('revokes it in KMS once, closes it as revoked by kms-guard and records the outcome', async () => {
+      const { keyArn, grantId } = await staleGrant();
+      const result = await expireGrants(deps);
+      expect(fake.callsOf('RevokeGrant')).toHaveLength(1);
+      expect(fake.grantIds(keyArn)).not.toContain(grantId);
+      expect(await storedGrant(keyArn, grantId)).toMatchObject({ status: 'revoked', closedBy: 'kms-guard', closedAt: NOW.toISOString() });
+      expect(await decisions.get(`revoke#${keyArn}#${grantId}`)).toMatchObject({ reasons: ['stale-grant'], outcome: [{ call: 'RevokeGrant', result: 'ok' }] });
+      expect(result).toMatchObject({ revoked: 1, failures: [] });
+    });
+
+    it('keeps it when its grantee role used the key 10 days ago through a session', async () => {
+      const { keyArn, grantId } = await staleGrant();
+      await ingest(decryptRecord(keyArn, APP_ROLE, daysAgo(10)));
+      const result = await expireGrants(deps);
+      expect(fake.callsOf('RevokeGrant')).toHaveLength(0);
+      expect(await storedGrant(keyArn, grantId)).toMatchObject({ status: 'active' });
+      expect(result).toMatchObject({ kept: 1, decisions: [] });
+    });
+
+    it('revokes it when only another role used the key', async () => {
+      const { keyArn, grantId } = await staleGrant();
+      await ingest(decryptRecord(keyArn, `arn:aws:iam::${FAKE_ACCOUNT_ID}:role/other`, daysAgo(10)));
+      await expireGrants(deps);
+      expect(fake.grantIds(keyArn)).not.toContain(grantId);
+    });
+
+    it.each(['NotFoundException', 'InvalidGrantIdException'])('counts %s from RevokeGrant as done and closes the grant', async (type) => {
+      const { keyArn, grantId } = await staleGrant();
+      fake.failNext('RevokeGrant', 1, { status: 400, type, message: `Grant ${grantId} not found` });
+      const result = await expireGrants(deps);
+      expect(result.failures).toEqual([]);
+      expect(published).toEqual([expect.objectContaining({ grantId, outcome: [expect.objectContaining({ call: 'RevokeGrant', result: 'already-done' })] })]);
+      expect(await storedGrant(keyArn, grantId)).toMatchObject({ status: 'revoked', closedBy: 'kms-guard' });
+    });
+
+    it('reports a revoke KMS keeps refusing, and leaves the grant active for the next sweep', async () => {
+      const { keyArn, grantId } = await staleGrant();
+      fake.failNext('RevokeGrant', 1, { status: 400, type: 'AccessDeniedException', message: 'not allowed' });
+      const result = await expireGrants(deps);
+      expect(result.failures).toEqual([{ keyArn, grantId, detail: expect.stringContaining('AccessDeniedException') }]);
+      expect(await storedGrant(keyArn, grantId)).toMatchObject({ status: 'active' });
+      const retry = await expireGrants(deps);
+      expect(retry).toMatchObject({ revoked: 1, failures: [] });
+    });
+  });
+
+  describe('reconciling the store with ListGrants', () => {
+    it('discovers a grant made before the guard ran, with its CreationDate, and revokes it when stale', async () => {
+      const keyArn = fake.createKey({ creationDate: daysAgo(400) });
+      const oldGrant = fake.addGrant(keyArn, { grantId: newGrantId(), granteePrincipal: APP_ROLE, operations: ['Decrypt'], creationDate: daysAgo(200) });
+      const recentGrant = fake.addGrant(keyArn, { grantId: newGrantId(), granteePrincipal: APP_ROLE, operations: ['Decrypt'], creationDate: daysAgo(10) });
+      const result = await expireGrants(deps);
+      expect(result.discovered).toBe(2);
+      expect(await storedGrant(keyArn, oldGrant)).toMatchObject({ source: 'list-grants', createdAt: daysAgo(200), status: 'revoked' });
+      expect(await storedGrant(keyArn, recentGrant)).toMatchObject({ source: 'list-grants', createdAt: daysAgo(10), status: 'active' });
+      expect(fake.grantIds(keyArn)).toEqual([recentGrant]);
+    });
+
+    it('closes as gone a grant KMS no longer lists, without calling RevokeGrant', async () => {
+      const keyArn = fake.createKey({ creationDate: daysAgo(400) });
+      const grantId = newGrantId();
+      await ingest(createGrantRecord(keyArn, grantId, daysAgo(200)));
+      const result = await expireGrants(deps);
+      expect(await storedGrant(keyArn, grantId)).toMatchObject({ status: 'gone', closedBy: 'kms-guard' });
+      expect(fake.callsOf('RevokeGrant')).toHaveLength(0);
+      expect(result).toMatchObject({ gone: 1, decisions: [] });
+    });
+
+    it('never revokes the EBS attach grant EC2 made (real record), even three years on', async () => {
+      const record = sample('github-lab-writeups/fr-academy-lab__CreateGrant-by-ec2-for-ebs-attach.json') as Record<string, any>;
+      const request = record.requestParameters;
+      fake.createKey({ keyId: '55487ec5-4c6b-4c87-80e5-3cfa8bcfc271', accountId: '715248393954', creationDate: '2026-01-01T00:00:00Z' });
+      fake.addGrant(request.keyId, {
+        grantId: record.responseElements.grantId,
+        granteePrincipal: request.granteePrincipal,
+        retiringPrincipal: request.retiringPrincipal,
+        operations: request.operations,
+        constraints: { EncryptionContextSubset: request.constraints.encryptionContextSubset },
+        creationDate: record.eventTime,
+      });
+      await ingest(record);
+      const later = new Date('2029-06-01T00:00:00.000Z');
+      const result = await expireGrants({ ...deps, clock: { now: () => later } });
+      expect(fake.callsOf('RevokeGrant')).toHaveLength(0);
+      expect(result).toMatchObject({ skipped: 1, decisions: [], failures: [] });
+    });
+  });
+
+  describe('dry-run and repeated sweeps', () => {
+    it('calls nothing that changes KMS in dry-run, publishes the decision and leaves the grant active', async () => {
+      const { keyArn, grantId } = await staleGrant();
+      await expireGrants({ ...deps, mode: 'dry-run' });
+      expect(fake.calls.filter((call) => MUTATING_KMS_CALLS.includes(call.operation))).toEqual([]);
+      expect(published).toEqual([expect.objectContaining({ grantId, dryRun: true, reasons: ['stale-grant'] })]);
+      expect(await storedGrant(keyArn, grantId)).toMatchObject({ status: 'active' });
+    });
+
+    it('revokes once when the same hour is swept twice in a row', async () => {
+      await staleGrant();
+      await expireGrants(deps);
+      const second = await expireGrants({ ...deps, clock: { now: () => new Date(NOW.getTime() + 10 * 60_000) } });
+      expect(fake.callsOf('RevokeGrant')).toHaveLength(1);
+      expect(second.decisions).toEqual([]);
+    });
+
+    it('revokes once when two sweeps of the same hour run at the same time', async () => {
+      const { keyArn, grantId } = await staleGrant();
+      const [first, second] = await Promise.all([expireGrants(deps), expireGrants(deps)]);
+      expect(fake.callsOf('RevokeGrant')).toHaveLength(1);
+      expect(first.decisions.length + second.decisions.length).toBe(1);
+      expect((await storedGrant(keyArn, grantId))?.status).not.toBe('active');
+    });
+  });
+});
