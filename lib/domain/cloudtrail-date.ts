@@ -13,7 +13,9 @@ export const parseCloudTrailDate = (value: unknown): string | undefined => {
   const locale = LOCALE_DATE.exec(text);
   if (locale !== null) return fromLocale(locale);
   if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return undefined;
-  return toIso(new Date(text));
+  // CloudTrail's times are UTC; a zoneless one must not be read in the machine's time zone.
+  const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(text) || !text.includes(':') ? text : `${text.replace(' ', 'T')}Z`;
+  return toIso(new Date(zoned));
 };
 
 const fromLocale = ([, monthName = '', day = '', year = '', hour = '', minute = '', second = '0', meridiem]: RegExpExecArray) => {

@@ -1,0 +1,69 @@
+/** One CloudTrail record (raw, from a log file, or an EventBridge event's detail) to a KmsEvent. */
+import type { KmsEvent } from '../domain/kms-event.js';
+import { normaliseCaller } from './caller.js';
+import { keyArnAccount } from './key-arn.js';
+import { resolveKeyArns } from './key-arns.js';
+import { accepted, rejected, skipped, type ParseOutcome, type RecordOrigin } from './outcome.js';
+import { CloudTrailRecordSchema, describeIssues, describeValue, isPlainObject } from './schemas.js';
+
+export const KMS_EVENT_SOURCES: ReadonlySet<string> = new Set(['kms.amazonaws.com', 'cloudhsm.amazonaws.com']);
+
+/** What an EventBridge envelope adds: where the event was delivered, and how to name fields in reasons. */
+export interface Envelope {
+  readonly region?: string | undefined;
+  readonly account?: string | undefined;
+  /** "detail." when the record is an EventBridge event's detail. */
+  readonly fieldPrefix: string;
+}
+
+export const normaliseCloudTrailRecord = (
+  input: unknown,
+  origin: RecordOrigin,
+  envelope: Envelope = { fieldPrefix: '' },
+): ParseOutcome => {
+  const field = (name: string) => `${envelope.fieldPrefix}${name}`;
+  if (!isPlainObject(input)) {
+    return rejected(origin, `${field('(record)')}: expected a CloudTrail record (a JSON object), got ${describeValue(input)}`);
+  }
+  const { eventSource, eventName } = input;
+  if (typeof eventSource !== 'string' || eventSource === '') return rejected(origin, `${field('eventSource')}: missing`);
+  if (!KMS_EVENT_SOURCES.has(eventSource)) {
+    const name = typeof eventName === 'string' ? ` ${eventName}` : '';
+    return skipped(`not a KMS or CloudHSM event: ${eventSource}${name}`);
+  }
+  const parsed = CloudTrailRecordSchema.safeParse(input);
+  if (!parsed.success) return rejected(origin, describeIssues(parsed.error, envelope.fieldPrefix), parsed.error);
+  const record = parsed.data;
+
+  const region = record.awsRegion ?? envelope.region;
+  if (region === undefined) return rejected(origin, `${field('awsRegion')}: missing`);
+  const identity = record.userIdentity;
+  const recipient = record.recipientAccountId ?? envelope.account;
+  const keyArns = resolveKeyArns({
+    eventName: record.eventName,
+    region,
+    account: recipient ?? identity?.accountId,
+    requestParameters: record.requestParameters,
+    responseElements: record.responseElements,
+    resources: record.resources,
+  });
+  const firstKeyAccount = keyArns[0] === undefined ? undefined : keyArnAccount(keyArns[0]);
+  const event: KmsEvent = {
+    eventId: record.eventID,
+    eventTime: record.eventTime,
+    eventName: record.eventName,
+    eventSource: record.eventSource,
+    category: record.eventType === 'AwsServiceEvent' ? 'service-event' : 'api-call',
+    region,
+    accountId: recipient ?? firstKeyAccount ?? identity?.accountId ?? 'unknown',
+    keyArns,
+    caller: normaliseCaller(identity, record.requestParameters, region),
+    ...(record.errorCode === undefined ? {} : { error: { code: record.errorCode, message: record.errorMessage ?? '' } }),
+    requestParameters: record.requestParameters,
+    responseElements: record.responseElements,
+    additionalEventData: record.additionalEventData,
+    ...(record.userAgent === undefined ? {} : { userAgent: record.userAgent }),
+    ...(record.sourceIPAddress === undefined ? {} : { sourceIpAddress: record.sourceIPAddress }),
+  };
+  return accepted(event);
+};
