@@ -133,11 +133,11 @@ export const ROUTES: readonly EventRoute[] = [
   {
     id: 'CloudHsmDeleteHsm',
     target: 'policy-guard',
-    description: 'An HSM was removed from a CloudHSM cluster that may back a custom key store.',
+    description: 'An HSM was added to or removed from a CloudHSM cluster that may back a custom key store (CreateHsm keeps the count).',
     pattern: {
       source: ['aws.cloudhsm'],
       'detail-type': ['AWS API Call via CloudTrail'],
-      detail: { eventSource: ['cloudhsm.amazonaws.com'], eventName: ['DeleteHsm'] },
+      detail: { eventSource: ['cloudhsm.amazonaws.com'], eventName: ['CreateHsm', 'DeleteHsm'] },
     },
     state: 'ENABLED',
     viaQueue: false,

@@ -1,0 +1,4 @@
+import { buildNotifierHandler } from '../lib/handlers/notifier.js';
+import { productionRuntime } from '../lib/runtime.js';
+
+export const handler = buildNotifierHandler(productionRuntime());

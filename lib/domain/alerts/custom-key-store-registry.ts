@@ -1,0 +1,27 @@
+/**
+ * Port: what the guard knows about custom key stores and the CloudHSM clusters behind them. In replay
+ * the facts come from CloudTrail events alone (a DynamoDB ledger); in production KMS
+ * DescribeCustomKeyStores and CloudHSM DescribeClusters answer, with the ledger as memory.
+ */
+import type { KmsEvent } from '../kms-event.js';
+
+export interface CustomKeyStoreView {
+  readonly customKeyStoreId: string;
+  readonly cloudHsmClusterId?: string;
+  /** KMS ConnectionState (CONNECTED, CONNECTING, DISCONNECTED, DISCONNECTING, FAILED), or DELETED. */
+  readonly connectionState?: string;
+  readonly customKeyStoreType?: string;
+}
+
+export interface CustomKeyStoreRegistry {
+  /**
+   * Folds a successful custom-key-store or CloudHSM event into what is known (store ↔ cluster, connection
+   * state, HSMs). Idempotent per event and order-safe: a late event never overwrites a newer one.
+   */
+  observe(event: KmsEvent): Promise<void>;
+  store(customKeyStoreId: string): Promise<CustomKeyStoreView | undefined>;
+  /** Stores whose cloudHsmClusterId is the cluster. */
+  storesBackedBy(cloudHsmClusterId: string): Promise<CustomKeyStoreView[]>;
+  /** HSMs that still count (not being deleted nor deleted); undefined when the guard cannot know. */
+  activeHsmCount(cloudHsmClusterId: string): Promise<number | undefined>;
+}
