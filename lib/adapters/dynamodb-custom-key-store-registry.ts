@@ -39,7 +39,12 @@ export class DynamoDbCustomKeyStoreRegistry implements CustomKeyStoreRegistry {
     if (event.eventName === 'DeleteHsm') return this.observeHsm(event, 'DELETED');
     const customKeyStoreId = customKeyStoreIdOf(event);
     if (customKeyStoreId === undefined) return;
-    const clusterId = field(event.requestParameters, 'cloudHsmClusterId');
+    // CloudTrail logs the API's CloudHsmClusterId as requestParameters.clusterId (AWS's ct-create-keystore example);
+    // Connect/Disconnect carry it in additionalEventData.
+    const clusterId =
+      field(event.requestParameters, 'clusterId') ??
+      field(event.requestParameters, 'cloudHsmClusterId') ??
+      field(event.additionalEventData, 'clusterId');
     if (clusterId !== undefined) await this.linkCluster(customKeyStoreId, clusterId, event);
     const state = CONNECTION_AFTER[event.eventName];
     if (state !== undefined) await this.setConnectionState(customKeyStoreId, state, event);

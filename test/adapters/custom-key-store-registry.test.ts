@@ -18,7 +18,7 @@ beforeAll(async () => {
 
 describe('the custom key store ledger on DynamoDB Local', () => {
   it('links a store to its cluster and follows its connection state', async () => {
-    await registry.observe(cks('CreateCustomKeyStore', 'c1', '2024-05-01T10:00:00Z', { cloudHsmClusterId: 'cluster-a' }, { customKeyStoreId: 'cks-a' }));
+    await registry.observe(cks('CreateCustomKeyStore', 'c1', '2024-05-01T10:00:00Z', { clusterId: 'cluster-a' }, { customKeyStoreId: 'cks-a' }));
     await registry.observe(cks('ConnectCustomKeyStore', 'c2', '2024-05-01T11:00:00Z', { customKeyStoreId: 'cks-a' }));
     expect(await registry.store('cks-a')).toEqual({ customKeyStoreId: 'cks-a', cloudHsmClusterId: 'cluster-a', connectionState: 'CONNECTING', customKeyStoreType: 'AWS_CLOUDHSM' });
     expect((await registry.storesBackedBy('cluster-a')).map((store) => store.customKeyStoreId)).toEqual(['cks-a']);
@@ -33,7 +33,7 @@ describe('the custom key store ledger on DynamoDB Local', () => {
   });
 
   it('forgets a deleted store as a backer of its cluster', async () => {
-    await registry.observe(cks('CreateCustomKeyStore', 'd1', '2024-05-01T10:00:00Z', { cloudHsmClusterId: 'cluster-d' }, { customKeyStoreId: 'cks-d' }));
+    await registry.observe(cks('CreateCustomKeyStore', 'd1', '2024-05-01T10:00:00Z', { clusterId: 'cluster-d' }, { customKeyStoreId: 'cks-d' }));
     await registry.observe(cks('DeleteCustomKeyStore', 'd2', '2024-05-03T10:00:00Z', { customKeyStoreId: 'cks-d' }));
     expect(await registry.storesBackedBy('cluster-d')).toEqual([]);
   });
