@@ -1,0 +1,81 @@
+/**
+ * The facts the deletion guard decides on, merged from the store (event history) and, in production, KMS itself.
+ * Plain data: build-evidence.ts assembles it, the rules read it, the decision records the parts behind each reason.
+ */
+import type { GrantRecord, StateTransition } from '../model.js';
+
+export type DeletionAction = 'cancel-deletion' | 'alert' | 'allow-deletion';
+
+/** What asked for the decision: the scheduling itself, a call that failed on the pending key, or the hourly sweep. */
+export interface DeletionTrigger {
+  readonly kind: 'schedule' | 'pending-use' | 'sweep';
+  readonly eventId: string;
+  readonly at: string;
+  /** Normalised principal that triggered it (the scheduler, or the failing caller). */
+  readonly actor?: string;
+}
+
+/** The current scheduling, as far as anyone knows it. KMS knows only the deletion date. */
+export interface Scheduling {
+  readonly scheduledAt?: string;
+  readonly eventId?: string;
+  /** Normalised principal that called ScheduleKeyDeletion. */
+  readonly by?: string;
+  readonly deletionDate?: string;
+  readonly pendingWindowInDays?: number;
+}
+
+/** A successful use of the key. `kms` uses come from GetKeyLastUsage, which tracks even before the guard ran. */
+export interface UseFact {
+  readonly at: string;
+  readonly operation?: string;
+  readonly by?: string;
+  readonly source: 'store' | 'kms';
+}
+
+export interface FailedUse {
+  readonly at: string;
+  readonly operation: string;
+  readonly errorCode: string;
+  readonly message: string;
+  readonly eventId?: string;
+  readonly callers: readonly string[];
+}
+
+export type EvidenceSource = 'store-history' | 'store-usage' | 'store-grants' | 'kms';
+
+export interface DeletionEvidence {
+  readonly keyArn: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly trigger: DeletionTrigger;
+  readonly scheduling?: Scheduling;
+  /** KMS's keyState when it answered, else the store's latest state. */
+  readonly currentState?: string;
+  readonly keySpec?: string;
+  readonly keyUsage?: string;
+  readonly origin?: string;
+  readonly customKeyStoreId?: string;
+  readonly multiRegion?: boolean;
+  readonly multiRegionKeyType?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** The store's state history, oldest first. */
+  readonly history: readonly StateTransition[];
+  /** Latest successful cryptographic use (not GetPublicKey). */
+  readonly lastCryptographicUse?: UseFact;
+  /** Latest successful use of any kind, GetPublicKey included. */
+  readonly lastUse?: UseFact;
+  /** Known successful cryptographic uses (latest per operation), for inferring the state before scheduling. */
+  readonly cryptographicUses: readonly UseFact[];
+  /** Latest successful GetPublicKey: the public key may be in use outside KMS. */
+  readonly publicKeyExportedAt?: string;
+  readonly topCallers: readonly { readonly id: string; readonly count: number; readonly lastAt: string }[];
+  readonly failures: readonly FailedUse[];
+  readonly activeGrants: readonly GrantRecord[];
+  /** Since when anyone (store, or KMS usage tracking) has watched the key's use. */
+  readonly watchedSince?: string;
+  /** Since when the guard's own store has recorded events for the key. */
+  readonly storeWatchedSince?: string;
+  /** Where facts came from, beyond the triggering event itself; empty means nobody knows the key. */
+  readonly sources: readonly EvidenceSource[];
+}

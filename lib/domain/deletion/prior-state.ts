@@ -1,0 +1,69 @@
+/**
+ * The key's state just before it was scheduled for deletion. CancelKeyDeletion leaves a key Disabled, so this
+ * says whether EnableKey must follow. The store's history is the authority; when it starts too late to know,
+ * a successful cryptographic use the store saw after the last known unusable state proves the key was Enabled
+ * (a disabled key cannot be used), and a DisabledException after that proves it was Disabled.
+ */
+import type { KeyStateName, StateTransition } from '../model.js';
+import type { DeletionEvidence } from './evidence.js';
+import { isBefore, isDisabledFailure, latest } from './timeline.js';
+
+export interface PriorState {
+  readonly state?: KeyStateName;
+  readonly source: 'history' | 'inferred-from-use' | 'inferred-from-failure' | 'unknown';
+  /** When that state was entered (history) or observed (inference). */
+  readonly at?: string;
+  readonly eventName?: string;
+}
+
+/** States that say whether the key was usable; a pending state before a scheduling means events were missed. */
+const CONCLUSIVE: ReadonlySet<KeyStateName> = new Set(['Enabled', 'Disabled', 'PendingImport', 'Unavailable']);
+
+/** History entries before the current scheduling (all of them when the scheduling time is unknown). */
+export const transitionsBeforeScheduling = (evidence: DeletionEvidence): readonly StateTransition[] => {
+  const scheduling = evidence.scheduling;
+  return evidence.history.filter(
+    (transition) =>
+      transition.eventId !== scheduling?.eventId &&
+      (scheduling?.scheduledAt === undefined || isBefore(transition.at, scheduling.scheduledAt)),
+  );
+};
+
+export const priorState = (evidence: DeletionEvidence): PriorState => {
+  const before = transitionsBeforeScheduling(evidence);
+  const last = before.at(-1);
+  if (last !== undefined && CONCLUSIVE.has(last.state)) {
+    return { state: last.state, source: 'history', at: last.at, eventName: last.eventName };
+  }
+  return inferPriorState(evidence, before);
+};
+
+const inferPriorState = (evidence: DeletionEvidence, before: readonly StateTransition[]): PriorState => {
+  const scheduledAt = evidence.scheduling?.scheduledAt;
+  const watchedSince = evidence.storeWatchedSince;
+  const lastUnusable = before.filter((transition) => transition.state !== 'Enabled').at(-1)?.at;
+  const inWindow = (at: string): boolean =>
+    (scheduledAt === undefined || isBefore(at, scheduledAt)) && (lastUnusable === undefined || isBefore(lastUnusable, at));
+  // A use KMS saw before the store watched could be followed by a DisableKey nobody recorded.
+  const lastUse = latest(
+    ...evidence.cryptographicUses
+      .filter((use) => watchedSince !== undefined && !isBefore(use.at, watchedSince) && inWindow(use.at))
+      .map((use) => use.at),
+  );
+  const disabledAfterUse = latest(
+    ...evidence.failures
+      .filter((failure) => isDisabledFailure(failure) && inWindow(failure.at) && (lastUse === undefined || isBefore(lastUse, failure.at)))
+      .map((failure) => failure.at),
+  );
+  if (disabledAfterUse !== undefined) return { state: 'Disabled', source: 'inferred-from-failure', at: disabledAfterUse };
+  if (lastUse !== undefined) return { state: 'Enabled', source: 'inferred-from-use', at: lastUse };
+  return { source: 'unknown' };
+};
+
+/** Start of the Disabled period the key was in when it was scheduled, when the history knows it. */
+export const disabledSince = (evidence: DeletionEvidence): string | undefined => {
+  const before = transitionsBeforeScheduling(evidence);
+  let since: string | undefined;
+  for (let index = before.length - 1; index >= 0 && before[index]?.state === 'Disabled'; index -= 1) since = before[index]?.at;
+  return since;
+};

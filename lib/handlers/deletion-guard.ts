@@ -1,0 +1,49 @@
+/**
+ * The deletion guard's Lambda: EventBridge invokes it with one ScheduleKeyDeletion, or one call that failed on a
+ * key pending deletion. A malformed event throws (EventBridge retries, then dead-letters it with the reason);
+ * a repair that still fails throws too, after its alert was recorded.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { RuntimeConfig } from '../config.js';
+import { parseRecord } from '../ingest/parse-record.js';
+import { deletionTriggerOf, guardDeletion, type DeletionDeps } from '../use-cases/guard-deletion.js';
+
+export interface DeletionGuardDeps extends Omit<DeletionDeps, 'mode' | 'policy'> {
+  readonly config: Pick<RuntimeConfig, 'mode' | 'policy'>;
+  readonly logger: Logger;
+}
+
+export interface DeletionGuardResult {
+  readonly decisions: readonly { readonly decisionId: string; readonly action: string; readonly reasons: readonly string[] }[];
+}
+
+export const buildDeletionGuardHandler = (deps: DeletionGuardDeps) =>
+  middy(async (input: unknown): Promise<DeletionGuardResult> => {
+    const outcome = parseRecord(input, `EventBridge event ${eventBridgeId(input)}`, undefined);
+    if (outcome.kind === 'rejected') {
+      deps.logger.error('event rejected', { reason: outcome.error.message });
+      throw outcome.error;
+    }
+    if (outcome.kind === 'skipped') {
+      deps.logger.warn('event skipped', { reason: outcome.reason });
+      return { decisions: [] };
+    }
+    const { event } = outcome;
+    deps.logger.appendKeys({ eventId: event.eventId, eventName: event.eventName, keyArn: event.keyArns[0] });
+    const trigger = deletionTriggerOf(event);
+    if (trigger.kind === 'ignored') {
+      deps.logger.warn('event ignored', { reason: trigger.reason });
+      return { decisions: [] };
+    }
+    const decisions = await guardDeletion({ ...deps, mode: deps.config.mode, policy: deps.config.policy }, event);
+    if (decisions.length === 0) deps.logger.info('no new decision: already decided, or the key is no longer pending deletion');
+    for (const decision of decisions) {
+      deps.logger.info('decision', { decisionId: decision.decisionId, action: decision.action, reasons: decision.reasons, outcome: decision.outcome });
+    }
+    return { decisions: decisions.map(({ decisionId, action, reasons }) => ({ decisionId, action, reasons })) };
+  }).use(injectLambdaContext(deps.logger, { clearState: true }));
+
+const eventBridgeId = (input: unknown): string =>
+  typeof input === 'object' && input !== null && 'id' in input && typeof input.id === 'string' ? input.id : '(no id)';

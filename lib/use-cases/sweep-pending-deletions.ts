@@ -1,0 +1,178 @@
+/**
+ * The hourly sweep: every key pending deletion is judged again with the newest evidence, including keys scheduled
+ * before the guard ran or whose event EventBridge never delivered (found through KMS itself), and people are
+ * reminded as the deletion date nears.
+ */
+import { buildDeletionEvidence } from '../domain/deletion/build-evidence.js';
+import { decideDeletion, type DeletionVerdict } from '../domain/deletion/decide.js';
+import type { DeletionEvidence } from '../domain/deletion/evidence.js';
+import { daysBetween } from '../domain/deletion/timeline.js';
+import type { Decision, KeyRecord } from '../domain/model.js';
+import type { KeyDirectory, KmsKeyFacts } from '../domain/ports.js';
+import { KeyNotFoundError, KmsGuardError } from '../errors.js';
+import { enactDecision } from './enact-decision.js';
+import { enactDeletionVerdict, type DeletionDeps } from './guard-deletion.js';
+
+export interface SweepDeps extends DeletionDeps {
+  /** Production: one directory per watched account and Region (ListKeys + DescribeKey). Absent in replay. */
+  readonly keyDirectories?: () => readonly KeyDirectory[];
+}
+
+/** Some keys (or account listings) could not be swept; the others were. Thrown so the scheduled run shows as failed. */
+export class SweepFailedError extends KmsGuardError {
+  constructor(readonly subjects: readonly string[], options?: ErrorOptions) {
+    super(`deletion sweep failed for ${subjects.length} subject(s): ${subjects.join(', ')}`, options);
+  }
+}
+
+interface PendingKey {
+  readonly keyArn: string;
+  readonly key?: KeyRecord;
+  readonly directory?: KeyDirectory;
+  readonly facts?: KmsKeyFacts;
+}
+
+interface Failure {
+  readonly subject: string;
+  readonly error: unknown;
+}
+
+const PENDING_STATES: ReadonlySet<string> = new Set(['PendingDeletion', 'PendingReplicaDeletion']);
+
+export const sweepPendingDeletions = async (deps: SweepDeps): Promise<Decision[]> => {
+  const now = deps.clock.now();
+  const failures: Failure[] = [];
+  const pending = await findPendingKeys(deps, failures);
+  const decisions: Decision[] = [];
+  for (const candidate of pending) {
+    try {
+      decisions.push(...(await sweepKey(deps, candidate, now)));
+    } catch (error) {
+      failures.push({ subject: candidate.keyArn, error });
+    }
+  }
+  if (failures.length > 0) {
+    const errors = failures.map((failure) => failure.error);
+    throw new SweepFailedError(
+      failures.map((failure) => failure.subject),
+      { cause: errors.length === 1 ? errors[0] : new AggregateError(errors, 'several keys failed') },
+    );
+  }
+  return decisions;
+};
+
+/** The store's pending keys, checked against KMS when it is reachable, plus the keys only KMS knows are pending. */
+const findPendingKeys = async (deps: SweepDeps, failures: Failure[]): Promise<PendingKey[]> => {
+  const found = new Map<string, PendingKey>();
+  for (const key of await deps.usage.listKeysPendingDeletion()) found.set(key.keyArn, { keyArn: key.keyArn, key });
+  for (const [index, directory] of (deps.keyDirectories?.() ?? []).entries()) {
+    try {
+      for (const keyArn of await directory.listKeyArns()) {
+        const facts = await describePending(directory, keyArn);
+        if (facts === undefined) found.delete(keyArn);
+        else found.set(keyArn, { ...found.get(keyArn), keyArn, directory, facts });
+      }
+    } catch (error) {
+      failures.push({ subject: `key directory ${index}`, error });
+    }
+  }
+  const checked: PendingKey[] = [];
+  for (const candidate of found.values()) {
+    const directory = candidate.directory ?? deps.keyDirectoryFor?.(candidate.keyArn);
+    if (candidate.facts !== undefined || directory === undefined) {
+      checked.push(candidate);
+      continue;
+    }
+    try {
+      const facts = await describePending(directory, candidate.keyArn);
+      if (facts !== undefined) checked.push({ ...candidate, directory, facts });
+    } catch (error) {
+      failures.push({ subject: candidate.keyArn, error });
+    }
+  }
+  return checked;
+};
+
+/** KMS's facts when the key is pending deletion; undefined when it is not, or no longer exists. */
+const describePending = async (directory: KeyDirectory, keyArn: string): Promise<KmsKeyFacts | undefined> => {
+  try {
+    const facts = await directory.describe(keyArn);
+    return PENDING_STATES.has(facts.keyState) ? facts : undefined;
+  } catch (error) {
+    if (error instanceof KeyNotFoundError) return undefined;
+    throw error;
+  }
+};
+
+const sweepKey = async (deps: SweepDeps, candidate: PendingKey, now: Date): Promise<Decision[]> => {
+  const { keyArn, directory, facts } = candidate;
+  const [key, usage, storeGrants, kmsGrants] = await Promise.all([
+    candidate.key ?? deps.usage.getKey(keyArn),
+    deps.usage.getUsage(keyArn),
+    deps.grants.listGrants(keyArn),
+    directory === undefined || facts === undefined ? undefined : directory.listGrants(keyArn),
+  ]);
+  const [, , , region = '', accountId = ''] = keyArn.split(':');
+  const sweepId = `sweep:${keyArn}:${now.toISOString().slice(0, 13)}`;
+  const evidence = buildDeletionEvidence({
+    keyArn,
+    accountId: key?.accountId ?? accountId,
+    region: key?.region ?? region,
+    trigger: { kind: 'sweep', eventId: sweepId, at: now.toISOString() },
+    key,
+    usage,
+    storeGrants,
+    ...(facts === undefined || kmsGrants === undefined ? {} : { kms: { facts, grants: kmsGrants } }),
+  });
+  const scheduling = evidence.scheduling;
+  // Past its deletion date the key is gone (replay has no KMS to say so): nothing is left to decide.
+  if (scheduling?.deletionDate !== undefined && daysBetween(now.toISOString(), scheduling.deletionDate) <= 0) return [];
+  const verdict = decideDeletion(evidence, deps.policy, now);
+  const decisionId = `sweep#${keyArn}#${scheduling?.scheduledAt ?? scheduling?.deletionDate ?? 'unknown'}#${verdict.action}`;
+  const decided = (await unchangedSinceScheduling(deps, evidence, verdict))
+    ? []
+    : await enactDeletionVerdict(deps, { decisionId, eventId: sweepId, evidence, verdict, now, directory });
+  // A key the guard has just cancelled will not be deleted: no reminder for it.
+  const staysPending = verdict.action !== 'cancel-deletion' || deps.mode === 'dry-run';
+  return staysPending ? [...decided, ...(await remind(deps, evidence, verdict, sweepId, now))] : decided;
+};
+
+/** The guard already said the same about this scheduling, and acted on it without failure: no need to repeat it. */
+const unchangedSinceScheduling = async (deps: SweepDeps, evidence: DeletionEvidence, verdict: DeletionVerdict): Promise<boolean> => {
+  const eventId = evidence.scheduling?.eventId;
+  if (eventId === undefined) return false;
+  const earlier = await deps.decisions.get(eventId);
+  return earlier?.action === verdict.action && !(earlier.outcome ?? []).some((call) => call.result === 'failed');
+};
+
+/** One reminder per threshold and deletion date; when several thresholds have passed, only the nearest is sent. */
+const remind = async (
+  deps: SweepDeps,
+  evidence: DeletionEvidence,
+  verdict: DeletionVerdict,
+  sweepId: string,
+  now: Date,
+): Promise<Decision[]> => {
+  const deletionDate = evidence.scheduling?.deletionDate;
+  if (deletionDate === undefined) return [];
+  const daysLeft = daysBetween(now.toISOString(), deletionDate);
+  const threshold = [...deps.policy.reminderDays].sort((a, b) => a - b).find((days) => daysLeft <= days);
+  if (daysLeft <= 0 || threshold === undefined) return [];
+  const by = evidence.scheduling?.by;
+  const reminder: Decision = {
+    decisionId: `reminder#${evidence.keyArn}#${deletionDate}#${threshold}`,
+    action: 'alert',
+    keyArn: evidence.keyArn,
+    reasons: [`deletion-reminder-${threshold}d`],
+    evidence: { deletionDate, daysLeft: Math.round(daysLeft * 10) / 10, verdict: verdict.action, verdictReasons: verdict.reasons },
+    eventId: sweepId,
+    decidedAt: now.toISOString(),
+    ...(by === undefined ? {} : { actor: by }),
+    accountId: evidence.accountId,
+    region: evidence.region,
+    deletionDate,
+    dryRun: deps.mode === 'dry-run',
+  };
+  const recorded = await enactDecision(deps, reminder, async () => []);
+  return recorded === undefined ? [] : [recorded];
+};

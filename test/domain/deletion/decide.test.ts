@@ -1,0 +1,277 @@
+import { describe, expect, it } from 'vitest';
+import { decideDeletion } from '../../../lib/domain/deletion/decide.js';
+import {
+  ALICE,
+  DISABLED_MESSAGE,
+  NOW,
+  PENDING_MESSAGE,
+  POLICY,
+  daysAgo,
+  evidence,
+  failure,
+  grant,
+  transition,
+  usedDaysAgo,
+} from './fixtures.js';
+
+const LATER = new Date(NOW.getTime() + 3_600_000);
+/** A Decrypt that failed half an hour after the key was scheduled (at NOW). */
+const pendingFailure = failure(-1 / 48, 'KMSInvalidStateException', PENDING_MESSAGE);
+const ebsGrant = grant({ granteePrincipal: 'arn:aws:iam::111122223333:role/aws:ec2-infrastructure', retiringPrincipal: 'ec2.us-east-1.amazonaws.com' });
+const disabledFor = (days: number) => [transition(400, 'Enabled', 'CreateKey'), transition(days, 'Disabled', 'DisableKey')];
+
+describe('decideDeletion', () => {
+  describe('rule 1: a cryptographic call failed because the key is pending deletion', () => {
+    it('cancels the deletion and re-enables a key that was Enabled', () => {
+      const verdict = decideDeletion(evidence({ failures: [pendingFailure] }), POLICY, LATER);
+      expect(verdict).toMatchObject({ action: 'cancel-deletion', reEnable: true });
+      expect(verdict.reasons[0]).toBe('use-while-pending-deletion');
+      expect(verdict.facts['use-while-pending-deletion']).toMatchObject({ operation: 'Decrypt', errorCode: 'KMSInvalidStateException' });
+    });
+
+    it('counts a DisabledException whose message says the key is pending deletion', () => {
+      const verdict = decideDeletion(evidence({ failures: [failure(-1 / 48, 'DisabledException', PENDING_MESSAGE)] }), POLICY, LATER);
+      expect(verdict.reasons[0]).toBe('use-while-pending-deletion');
+    });
+
+    it('beats the exempt tag, which is still reported', () => {
+      const verdict = decideDeletion(evidence({ failures: [pendingFailure], tags: { 'kms-guard:allow-deletion': 'true' } }), POLICY, LATER);
+      expect(verdict.action).toBe('cancel-deletion');
+      expect(verdict.reasons.slice(0, 2)).toEqual(['use-while-pending-deletion', 'exempt-tag']);
+    });
+
+    it('ignores a failure from an earlier scheduling', () => {
+      const earlier = failure(30, 'KMSInvalidStateException', PENDING_MESSAGE);
+      const verdict = decideDeletion(evidence({ failures: [earlier] }), POLICY, LATER);
+      expect(verdict.reasons).not.toContain('use-while-pending-deletion');
+    });
+
+    it('ignores a refused call that is not cryptographic', () => {
+      const enableKey = failure(-1 / 48, 'KMSInvalidStateException', PENDING_MESSAGE, 'EnableKey');
+      const verdict = decideDeletion(evidence({ failures: [enableKey] }), POLICY, LATER);
+      expect(verdict.reasons).not.toContain('use-while-pending-deletion');
+    });
+  });
+
+  describe('rule 2: exemptions', () => {
+    it('allows deletion of a key tagged kms-guard:allow-deletion=true', () => {
+      const verdict = decideDeletion(evidence({ tags: { 'kms-guard:allow-deletion': 'TRUE' }, ...usedDaysAgo(5) }), POLICY, NOW);
+      expect(verdict.action).toBe('allow-deletion');
+      expect(verdict.reasons).toEqual(['exempt-tag', 'recent-use']);
+      expect(verdict.reEnable).toBeUndefined();
+    });
+
+    it('does not exempt a key whose tag says false', () => {
+      const verdict = decideDeletion(evidence({ tags: { 'kms-guard:allow-deletion': 'false' }, ...usedDaysAgo(5) }), POLICY, NOW);
+      expect(verdict.action).toBe('cancel-deletion');
+    });
+
+    it('allows deletion scheduled by an exempt role, comparing the role and not the session', () => {
+      const deployer = 'arn:aws:sts::111122223333:assumed-role/deployer/ci-session-42';
+      const policy = { ...POLICY, exemptPrincipals: ['arn:aws:iam::111122223333:role/pipelines/deployer'] };
+      const base = evidence(usedDaysAgo(5));
+      const verdict = decideDeletion({ ...base, scheduling: { ...base.scheduling, by: deployer } }, policy, NOW);
+      expect(verdict.action).toBe('allow-deletion');
+      expect(verdict.reasons[0]).toBe('exempt-principal');
+    });
+
+    it('does not exempt a principal that is not listed', () => {
+      const policy = { ...POLICY, exemptPrincipals: ['arn:aws:iam::111122223333:role/deployer'] };
+      const verdict = decideDeletion(evidence(usedDaysAgo(5)), policy, NOW);
+      expect(verdict.reasons).not.toContain('exempt-principal');
+    });
+
+    it('beats an AWS-service grant', () => {
+      const verdict = decideDeletion(evidence({ tags: { 'kms-guard:allow-deletion': 'true' }, activeGrants: [ebsGrant] }), POLICY, NOW);
+      expect(verdict.action).toBe('allow-deletion');
+      expect(verdict.reasons.slice(0, 2)).toEqual(['exempt-tag', 'aws-service-grant']);
+    });
+  });
+
+  describe('rule 3: a call failed on the key while it was disabled before scheduling', () => {
+    it('cancels without re-enabling, even with recent use', () => {
+      const input = evidence({ ...usedDaysAgo(30), failures: [failure(5, 'DisabledException', DISABLED_MESSAGE)] }, disabledFor(20));
+      const verdict = decideDeletion(input, POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'cancel-deletion', reEnable: false });
+      expect(verdict.reasons).toEqual(['use-while-disabled', 'recent-use']);
+    });
+
+    it('does not apply when the history says the key was Enabled when scheduled', () => {
+      const input = evidence({ ...usedDaysAgo(3), failures: [failure(50, 'DisabledException', DISABLED_MESSAGE)] }, [
+        transition(400, 'Enabled', 'CreateKey'),
+        transition(60, 'Disabled', 'DisableKey'),
+        transition(40, 'Enabled', 'EnableKey'),
+      ]);
+      const verdict = decideDeletion(input, POLICY, NOW);
+      expect(verdict.reasons).toEqual(['recent-use']);
+      expect(verdict.reEnable).toBe(true);
+    });
+
+    it('does not count a failure from an earlier disabled period', () => {
+      const input = evidence({ ...usedDaysAgo(200), failures: [failure(300, 'DisabledException', DISABLED_MESSAGE)] }, disabledFor(20));
+      expect(decideDeletion(input, POLICY, NOW).reasons).not.toContain('use-while-disabled');
+    });
+  });
+
+  describe('rule 4: an AWS service holds a grant', () => {
+    it('cancels for an EBS volume grant and names the grant', () => {
+      const verdict = decideDeletion(evidence({ activeGrants: [ebsGrant] }), POLICY, NOW);
+      expect(verdict.action).toBe('cancel-deletion');
+      expect(verdict.reasons[0]).toBe('aws-service-grant');
+      expect(verdict.facts['aws-service-grant']).toMatchObject({ grants: [{ grantId: 'grant-1' }] });
+    });
+
+    it('ignores a grant to an ordinary role', () => {
+      const roleGrant = grant({ granteePrincipal: 'arn:aws:iam::111122223333:role/app' });
+      const verdict = decideDeletion(evidence({ activeGrants: [roleGrant] }), POLICY, NOW);
+      expect(verdict.reasons).not.toContain('aws-service-grant');
+    });
+  });
+
+  describe('rule 5: disabled for the observation period without failed use', () => {
+    it('allows deletion after 14 days disabled', () => {
+      const verdict = decideDeletion(evidence(usedDaysAgo(200), disabledFor(14)), POLICY, NOW);
+      expect(verdict.action).toBe('allow-deletion');
+      expect(verdict.reasons).toEqual(['disabled-without-failures', 'old-use']);
+      expect(verdict.facts['disabled-without-failures']).toMatchObject({ disabledSince: daysAgo(14), disabledDays: 14 });
+    });
+
+    it('does not apply after 13 days', () => {
+      const verdict = decideDeletion(evidence(usedDaysAgo(200), disabledFor(13)), POLICY, NOW);
+      expect(verdict.action).toBe('alert');
+      expect(verdict.reasons).toEqual(['old-use']);
+    });
+
+    it('does not apply after 20 days when a call failed 3 days ago', () => {
+      const input = evidence({ ...usedDaysAgo(200), failures: [failure(3, 'DisabledException', DISABLED_MESSAGE)] }, disabledFor(20));
+      const verdict = decideDeletion(input, POLICY, NOW);
+      expect(verdict.reasons).not.toContain('disabled-without-failures');
+      expect(verdict.action).toBe('cancel-deletion');
+    });
+
+    it('does not apply when any usage call failed while disabled, whatever the error', () => {
+      const input = evidence({ ...usedDaysAgo(200), failures: [failure(3, 'AccessDeniedException', 'not authorized')] }, disabledFor(20));
+      expect(decideDeletion(input, POLICY, NOW).reasons).toEqual(['old-use']);
+    });
+  });
+
+  describe('rules 6 and 8: recent and old use', () => {
+    it('cancels for a use 89 days ago', () => {
+      const verdict = decideDeletion(evidence(usedDaysAgo(89)), POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'cancel-deletion', reasons: ['recent-use'], reEnable: true });
+      expect(verdict.facts['recent-use']).toMatchObject({ daysAgo: 89, operation: 'Decrypt', by: 'arn:aws:iam::111122223333:role/app' });
+    });
+
+    it('alerts for a use 91 days ago', () => {
+      const verdict = decideDeletion(evidence(usedDaysAgo(91)), POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'alert', reasons: ['old-use'] });
+    });
+  });
+
+  describe('rule 7: the public key of an asymmetric key was exported', () => {
+    const exported = (keyUsage: string) =>
+      evidence({
+        keySpec: 'RSA_2048',
+        keyUsage,
+        publicKeyExportedAt: daysAgo(200),
+        lastUse: { at: daysAgo(200), operation: 'GetPublicKey', source: 'store' },
+      });
+
+    it('cancels for an ENCRYPT_DECRYPT key', () => {
+      const verdict = decideDeletion(exported('ENCRYPT_DECRYPT'), POLICY, NOW);
+      expect(verdict.action).toBe('cancel-deletion');
+      expect(verdict.reasons).toEqual(['public-key-exported', 'old-use']);
+    });
+
+    it('alerts for a SIGN_VERIFY key', () => {
+      const verdict = decideDeletion(exported('SIGN_VERIFY'), POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'alert', reasons: ['public-key-exported', 'old-use'] });
+    });
+
+    it('does not apply to a symmetric key', () => {
+      const input = { ...exported('ENCRYPT_DECRYPT'), keySpec: 'SYMMETRIC_DEFAULT' };
+      expect(decideDeletion(input, POLICY, NOW).reasons).toEqual(['old-use']);
+    });
+  });
+
+  describe('rule 9: no recorded use', () => {
+    it('allows deletion of a key watched for a full window', () => {
+      const verdict = decideDeletion(evidence(), POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'allow-deletion', reasons: ['no-recorded-use'] });
+    });
+
+    it('alerts when the key was watched for only 30 days', () => {
+      const verdict = decideDeletion(evidence({ watchedSince: daysAgo(30), storeWatchedSince: daysAgo(30) }), POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'alert', reasons: ['insufficient-history'] });
+      expect(verdict.facts['insufficient-history']).toMatchObject({ watchedDays: 30, requiredDays: 90 });
+    });
+
+    it('says so when neither the store nor KMS knows the key', () => {
+      const input = evidence({ sources: [], watchedSince: NOW.toISOString(), storeWatchedSince: NOW.toISOString() }, []);
+      expect(decideDeletion(input, POLICY, NOW).reasons).toEqual(['insufficient-history', 'no-evidence']);
+    });
+  });
+
+  describe('modifiers', () => {
+    it('adds pending-replica-deletion without changing the action', () => {
+      const verdict = decideDeletion(evidence({ ...usedDaysAgo(5), currentState: 'PendingReplicaDeletion', multiRegionKeyType: 'PRIMARY' }), POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'cancel-deletion', reasons: ['recent-use', 'pending-replica-deletion'] });
+    });
+
+    it('adds custom-key-store for keys in CloudHSM or an external key store', () => {
+      for (const keyStore of [{ origin: 'AWS_CLOUDHSM' }, { origin: 'EXTERNAL_KEY_STORE' }, { customKeyStoreId: 'cks-1234567890abcdef0' }]) {
+        const verdict = decideDeletion(evidence(keyStore), POLICY, NOW);
+        expect(verdict).toMatchObject({ action: 'allow-deletion', reasons: ['no-recorded-use', 'custom-key-store'] });
+      }
+    });
+  });
+
+  describe('reEnable', () => {
+    it('is false when the history says the key was Disabled', () => {
+      const input = evidence(usedDaysAgo(3), [transition(400, 'Enabled', 'CreateKey'), transition(2, 'Disabled', 'DisableKey')]);
+      const verdict = decideDeletion(input, POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'cancel-deletion', reEnable: false, priorState: { state: 'Disabled', source: 'history' } });
+    });
+
+    it('is inferred true from a use the store saw when the history starts at the scheduling', () => {
+      const verdict = decideDeletion(evidence({ ...usedDaysAgo(10), storeWatchedSince: daysAgo(20) }, []), POLICY, NOW);
+      expect(verdict).toMatchObject({ reEnable: true, priorState: { state: 'Enabled', source: 'inferred-from-use', at: daysAgo(10) } });
+      expect(verdict.reasons).toEqual(['recent-use']);
+    });
+
+    it('is unknown, false and flagged when only KMS saw a use, before the store watched', () => {
+      const kmsUse = { at: daysAgo(10), operation: 'Decrypt', source: 'kms' as const };
+      const input = evidence({ lastCryptographicUse: kmsUse, lastUse: kmsUse, cryptographicUses: [kmsUse], storeWatchedSince: daysAgo(1), sources: ['kms'] }, []);
+      const verdict = decideDeletion(input, POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'cancel-deletion', reEnable: false, priorState: { source: 'unknown' } });
+      expect(verdict.reasons).toEqual(['recent-use', 'prior-state-unknown']);
+    });
+
+    it('is inferred false from a DisabledException after the last use', () => {
+      const input = evidence({ ...usedDaysAgo(10), storeWatchedSince: daysAgo(20), failures: [failure(4, 'DisabledException', DISABLED_MESSAGE)] }, []);
+      const verdict = decideDeletion(input, POLICY, NOW);
+      expect(verdict.priorState).toMatchObject({ state: 'Disabled', source: 'inferred-from-failure' });
+      expect(verdict).toMatchObject({ action: 'cancel-deletion', reEnable: false, reasons: ['use-while-disabled', 'recent-use'] });
+    });
+
+    it('only counts uses after the last known unusable state', () => {
+      const input = evidence({ ...usedDaysAgo(10), storeWatchedSince: daysAgo(400) }, [
+        transition(400, 'Enabled', 'CreateKey'),
+        transition(5, 'PendingDeletion', 'ScheduleKeyDeletion'),
+      ]);
+      const verdict = decideDeletion(input, POLICY, NOW);
+      expect(verdict.priorState.source).toBe('unknown');
+      expect(verdict.reasons).toContain('prior-state-unknown');
+    });
+
+    it('is absent on alerts and allowances', () => {
+      expect(decideDeletion(evidence(usedDaysAgo(200)), POLICY, NOW).reEnable).toBeUndefined();
+      expect(decideDeletion(evidence({ sources: [] }), POLICY, NOW).reasons).not.toContain('prior-state-unknown');
+    });
+  });
+
+  it('names who scheduled the deletion when an exemption matched', () => {
+    const policy = { ...POLICY, exemptPrincipals: [ALICE] };
+    expect(decideDeletion(evidence(), policy, NOW).facts['exempt-principal']).toEqual({ scheduledBy: ALICE, exemptPrincipal: ALICE });
+  });
+});

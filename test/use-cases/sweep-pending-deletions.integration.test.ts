@@ -1,0 +1,176 @@
+/** The hourly sweep against DynamoDB Local and the local KMS endpoint. */
+import { randomUUID } from 'node:crypto';
+import { ScheduleKeyDeletionCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbDecisionStore } from '../../lib/adapters/dynamodb-decision-store.js';
+import { DynamoDbGrantStore } from '../../lib/adapters/dynamodb-grant-store.js';
+import { DynamoDbUsageStore } from '../../lib/adapters/dynamodb-usage-store.js';
+import { KmsKeyDirectory } from '../../lib/adapters/kms-key-directory.js';
+import { DEFAULT_POLICY } from '../../lib/config.js';
+import type { Decision } from '../../lib/domain/model.js';
+import { guardDeletion } from '../../lib/use-cases/guard-deletion.js';
+import { SweepFailedError, sweepPendingDeletions, type SweepDeps } from '../../lib/use-cases/sweep-pending-deletions.js';
+import { daysBefore, kmsEvent, scheduleEvent } from '../domain/deletion/kms-events.js';
+import { createTestTable, dynamoTestClient } from '../support/dynamodb-local.js';
+import { kmsClientFor, startFakeKms, type FakeKms } from '../support/fake-kms-server.js';
+
+const START = new Date('2026-06-01T12:00:00.000Z');
+const HOUR_MS = 3_600_000;
+
+describe('sweepPendingDeletions', () => {
+  let dynamo: DynamoDBDocumentClient;
+  let fake: FakeKms;
+  let kms: KMSClient;
+  let now: Date;
+  let production: SweepDeps;
+  /** As replay runs it: the store only, dry-run. */
+  let storeOnly: SweepDeps;
+  let published: Decision[];
+
+  beforeAll(() => {
+    dynamo = dynamoTestClient();
+  });
+
+  afterAll(() => dynamo.destroy());
+
+  beforeEach(async () => {
+    const tableName = await createTestTable(dynamo);
+    now = START;
+    fake = await startFakeKms({ now: () => now });
+    kms = kmsClientFor(fake);
+    const directory = new KmsKeyDirectory(kms, { clock: { now: () => now } });
+    published = [];
+    const stores = {
+      usage: new DynamoDbUsageStore(dynamo, tableName),
+      grants: new DynamoDbGrantStore(dynamo, tableName),
+      decisions: new DynamoDbDecisionStore(dynamo, tableName),
+      publisher: { publish: async (batch: readonly Decision[]) => void published.push(...batch) },
+      policy: DEFAULT_POLICY,
+      clock: { now: () => now },
+    };
+    production = { ...stores, mode: 'enforce', keyDirectoryFor: () => directory, keyDirectories: () => [directory] };
+    storeOnly = { ...stores, mode: 'dry-run' };
+  });
+
+  afterEach(async () => {
+    kms.destroy();
+    await fake.close();
+  });
+
+  /** A key scheduled in KMS only: EventBridge never delivered the event. KMS saw a Decrypt 10 days ago. */
+  const scheduledBehindTheGuardsBack = async (): Promise<string> => {
+    const keyArn = fake.createKey({ creationDate: daysBefore(START, 300) });
+    fake.setLastUsage(keyArn, { operation: 'Decrypt', timestamp: daysBefore(START, 10) }, daysBefore(START, 300));
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
+    return keyArn;
+  };
+
+  /** A key the store watched for 30 days, scheduled a day ago and judged then (alert: too little history). */
+  const scheduledAndJudged = async (windowDays = 7): Promise<{ keyArn: string; scheduleId: string }> => {
+    const keyArn = fake.createKey();
+    await storeOnly.usage.record([kmsEvent('CreateKey', keyArn, daysBefore(START, 30))]);
+    const schedule = scheduleEvent(keyArn, randomUUID(), daysBefore(START, 1), { windowDays });
+    await guardDeletion(storeOnly, schedule);
+    published.length = 0;
+    return { keyArn, scheduleId: schedule.eventId };
+  };
+
+  it('finds a deletion only KMS knows of and cancels it, leaving the key Disabled when its prior state is unknown', async () => {
+    const keyArn = await scheduledBehindTheGuardsBack();
+
+    const decisions = await sweepPendingDeletions(production);
+
+    expect(decisions).toHaveLength(1);
+    expect(decisions[0]).toMatchObject({
+      decisionId: `sweep#${keyArn}#2026-06-08T12:00:00.000Z#cancel-deletion`,
+      eventId: `sweep:${keyArn}:2026-06-01T12`,
+      action: 'cancel-deletion',
+      reasons: ['recent-use', 'prior-state-unknown'],
+      reEnable: false,
+      outcome: [{ call: 'CancelKeyDeletion', result: 'ok' }],
+    });
+    expect(fake.state(keyArn)).toBe('Disabled');
+  });
+
+  it('does not repeat the verdict the guard gave at scheduling, but reminds of the date', async () => {
+    const { keyArn } = await scheduledAndJudged();
+
+    const first = await sweepPendingDeletions(storeOnly);
+    now = new Date(START.getTime() + HOUR_MS);
+    const second = await sweepPendingDeletions(storeOnly);
+
+    expect(first).toEqual([
+      expect.objectContaining({
+        decisionId: `reminder#${keyArn}#2026-06-07T12:00:00.000Z#7`,
+        action: 'alert',
+        reasons: ['deletion-reminder-7d'],
+        evidence: expect.objectContaining({ daysLeft: 6, verdict: 'alert', verdictReasons: ['insufficient-history'] }),
+      }),
+    ]);
+    expect(second).toEqual([]);
+  });
+
+  it('sends the nearest reminder once, then the next threshold when its day comes', async () => {
+    const { keyArn } = await scheduledAndJudged(7);
+    await sweepPendingDeletions(storeOnly);
+
+    now = new Date('2026-06-07T00:00:00.000Z');
+    const lastDay = await sweepPendingDeletions(storeOnly);
+    const again = await sweepPendingDeletions(storeOnly);
+
+    expect(lastDay.map((decision) => decision.decisionId)).toEqual([`reminder#${keyArn}#2026-06-07T12:00:00.000Z#1`]);
+    expect(again).toEqual([]);
+    expect(published.map((decision) => decision.reasons[0])).toEqual(['deletion-reminder-7d', 'deletion-reminder-1d']);
+  });
+
+  it('leaves alone a key whose deletion date has passed', async () => {
+    const { keyArn } = await scheduledAndJudged(7);
+    // New evidence that would change the verdict, were the key still there.
+    await storeOnly.usage.record([kmsEvent('Decrypt', keyArn, daysBefore(START, 2))]);
+
+    now = new Date('2026-06-07T12:00:00.000Z');
+
+    expect(await sweepPendingDeletions(storeOnly)).toEqual([]);
+  });
+
+  it('decides again when the evidence changed since the scheduling', async () => {
+    const { keyArn, scheduleId } = await scheduledAndJudged();
+    await storeOnly.usage.record([kmsEvent('Decrypt', keyArn, daysBefore(START, 2))]);
+
+    const decisions = await sweepPendingDeletions(storeOnly);
+
+    const verdict = decisions.find((decision) => decision.action === 'cancel-deletion');
+    expect(verdict).toMatchObject({ reasons: ['recent-use'], reEnable: true, dryRun: true });
+    expect(verdict?.decisionId).toBe(`sweep#${keyArn}#${new Date(START.getTime() - 86_400_000).toISOString()}#cancel-deletion`);
+    expect((await storeOnly.decisions.get(scheduleId))?.action).toBe('alert');
+  });
+
+  it('skips a key the store believes pending when KMS says it is not', async () => {
+    const { keyArn } = await scheduledAndJudged();
+    // The fake key was never scheduled in KMS: it is Enabled there.
+
+    const decisions = await sweepPendingDeletions(production);
+
+    expect(decisions).toEqual([]);
+    expect(fake.state(keyArn)).toBe('Enabled');
+  });
+
+  it('sweeps the other keys when one cannot be cancelled, then fails naming it', async () => {
+    const failing = await scheduledBehindTheGuardsBack();
+    const other = await scheduledBehindTheGuardsBack();
+    fake.failNext('CancelKeyDeletion', 3, { status: 500, type: 'KMSInternalException' });
+
+    const sweep = sweepPendingDeletions(production);
+
+    await expect(sweep).rejects.toBeInstanceOf(SweepFailedError);
+    await expect(sweep).rejects.toMatchObject({ subjects: [failing] });
+    expect(fake.state(failing)).toBe('PendingDeletion');
+    expect(fake.state(other)).toBe('Disabled');
+    expect(published.map((decision) => [decision.keyArn, decision.action])).toEqual([
+      [failing, 'cancel-deletion'],
+      [failing, 'alert'],
+      [other, 'cancel-deletion'],
+    ]);
+  });
+});
