@@ -16,6 +16,12 @@ export interface RuntimeConfig {
   readonly slackSecretName?: string;
   /** Org mode: role name assumed in the key's own account (CancelKeyDeletion cannot be called cross-account). */
   readonly remediationRoleName?: string;
+  /** The account the guard runs in; keys of other accounts need the remediation role. */
+  readonly accountId: string;
+  /** The Region the guard runs in (Lambda sets AWS_REGION); deploy once per Region. */
+  readonly region: string;
+  /** Org mode: member accounts the hourly sweeps list keys in (ListKeys), besides the guard's own. */
+  readonly memberAccountIds: readonly string[];
   readonly policy: GuardPolicy;
 }
 
@@ -37,9 +43,19 @@ export const loadConfig = (env: Env = process.env): RuntimeConfig => {
   }
   const tableName = env.KMS_GUARD_TABLE;
   if (tableName === undefined || tableName === '') throw new ConfigError('KMS_GUARD_TABLE is not set');
+  const accountId = env.KMS_GUARD_ACCOUNT_ID ?? '';
+  if (!/^\d{12}$/.test(accountId)) throw new ConfigError(`KMS_GUARD_ACCOUNT_ID must be a 12-digit account id, got "${accountId}"`);
+  const region = env.AWS_REGION ?? '';
+  if (region === '') throw new ConfigError('AWS_REGION is not set');
+  const memberAccountIds = list(env.KMS_GUARD_MEMBER_ACCOUNTS);
+  const badMember = memberAccountIds.find((id) => !/^\d{12}$/.test(id));
+  if (badMember !== undefined) throw new ConfigError(`KMS_GUARD_MEMBER_ACCOUNTS holds "${badMember}", not a 12-digit account id`);
   return {
     mode,
     tableName,
+    accountId,
+    region,
+    memberAccountIds,
     eventBusName: optional(env.KMS_GUARD_EVENT_BUS),
     slackSecretName: optional(env.KMS_GUARD_SLACK_SECRET),
     remediationRoleName: optional(env.KMS_GUARD_REMEDIATION_ROLE),

@@ -1,0 +1,125 @@
+/**
+ * Deployment settings: CDK context (`-c key=value` or cdk.json "context") over documented defaults.
+ * Validated at synth time so a typo fails `cdk synth` with the key's name instead of deploying a guard
+ * that silently uses a default.
+ */
+import type { Node } from 'constructs';
+import { DEFAULT_POLICY, type Mode } from '../lib/config.js';
+import { ConfigError } from '../lib/errors.js';
+
+export interface GuardSettings {
+  /** `enforce` cancels deletions and revokes grants; `dry-run` only decides and reports. Default `dry-run`. */
+  readonly mode: Mode;
+  /** Successful use within this many days keeps a key from deletion. Default 90. */
+  readonly recentUseWindowDays: number;
+  /** A key disabled this long without failed calls may be deleted. Default 14. */
+  readonly observationPeriodDays: number;
+  /** Grants older than this, without probable use, are revoked. Default 90. */
+  readonly grantMaxAgeDays: number;
+  /** "Probable use" of a grant is looked for in this many most recent days. Default 30. */
+  readonly grantRecentUseDays: number;
+  /** Principal ARNs allowed to delete keys (e.g. the IaC pipeline role). Default none. */
+  readonly exemptPrincipals: readonly string[];
+  /** Secrets Manager secret (created by the stack) holding the Slack webhook URL. Default `kms-guard/slack-webhook`. */
+  readonly slackSecretName: string;
+  /** Org mode: the AWS Organizations id (o-…) whose accounts may forward events to the guard bus. */
+  readonly organizationId?: string;
+  /** Org mode without Organizations: the member account ids allowed to forward events. Default none. */
+  readonly memberAccounts: readonly string[];
+  /** Org mode: name of the remediation role the member stacks create. Default `kms-guard-remediation`. */
+  readonly remediationRoleName: string;
+  /** Days Lambda logs are kept. Default 90. */
+  readonly logRetentionDays: number;
+  /** SNS topic ARN the alarms notify; without it, alarms only change state. */
+  readonly alarmTopicArn?: string;
+}
+
+export const DEFAULT_SETTINGS: GuardSettings = {
+  mode: 'dry-run',
+  recentUseWindowDays: DEFAULT_POLICY.recentUseWindowDays,
+  observationPeriodDays: DEFAULT_POLICY.observationPeriodDays,
+  grantMaxAgeDays: DEFAULT_POLICY.grantMaxAgeDays,
+  grantRecentUseDays: DEFAULT_POLICY.grantRecentUseDays,
+  exemptPrincipals: [],
+  slackSecretName: 'kms-guard/slack-webhook',
+  memberAccounts: [],
+  remediationRoleName: 'kms-guard-remediation',
+  logRetentionDays: 90,
+};
+
+/** Org mode is on when some other account may forward events: an organization or a member list. */
+export const isOrgMode = (settings: GuardSettings): boolean =>
+  settings.organizationId !== undefined || settings.memberAccounts.length > 0;
+
+/** Reads the guard's settings from the CDK context of `node`; `overrides` (props) win over context. */
+export const settingsFromContext = (node: Node, overrides: Partial<GuardSettings> = {}): GuardSettings => {
+  const read = (key: string): unknown => node.tryGetContext(key);
+  const fromContext: GuardSettings = {
+    mode: mode(read('mode')),
+    recentUseWindowDays: days(read('recentUseWindowDays'), 'recentUseWindowDays', DEFAULT_SETTINGS.recentUseWindowDays),
+    observationPeriodDays: days(read('observationPeriodDays'), 'observationPeriodDays', DEFAULT_SETTINGS.observationPeriodDays),
+    grantMaxAgeDays: days(read('grantMaxAgeDays'), 'grantMaxAgeDays', DEFAULT_SETTINGS.grantMaxAgeDays),
+    grantRecentUseDays: days(read('grantRecentUseDays'), 'grantRecentUseDays', DEFAULT_SETTINGS.grantRecentUseDays),
+    exemptPrincipals: list(read('exemptPrincipals'), 'exemptPrincipals'),
+    slackSecretName: text(read('slackSecretName'), 'slackSecretName') ?? DEFAULT_SETTINGS.slackSecretName,
+    organizationId: organizationId(read('organizationId')),
+    memberAccounts: list(read('memberAccounts'), 'memberAccounts').map((account) => accountId(account, 'memberAccounts')),
+    remediationRoleName: roleName(read('remediationRoleName')),
+    logRetentionDays: days(read('logRetentionDays'), 'logRetentionDays', DEFAULT_SETTINGS.logRetentionDays),
+    alarmTopicArn: text(read('alarmTopicArn'), 'alarmTopicArn'),
+  };
+  return { ...fromContext, ...withoutUndefined(overrides) };
+};
+
+const withoutUndefined = <T extends object>(value: T): Partial<T> =>
+  Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
+
+const mode = (value: unknown): Mode => {
+  if (value === undefined) return DEFAULT_SETTINGS.mode;
+  if (value === 'enforce' || value === 'dry-run') return value;
+  throw new ConfigError(`context "mode" must be "enforce" or "dry-run", got ${JSON.stringify(value)}`);
+};
+
+const days = (value: unknown, key: string, fallback: number): number => {
+  if (value === undefined || value === '') return fallback;
+  const number = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(number) || number <= 0) {
+    throw new ConfigError(`context "${key}" must be a positive whole number of days, got ${JSON.stringify(value)}`);
+  }
+  return number;
+};
+
+const text = (value: unknown, key: string): string | undefined => {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') throw new ConfigError(`context "${key}" must be a string, got ${JSON.stringify(value)}`);
+  return value;
+};
+
+/** A JSON array in cdk.json, or a comma-separated string from `-c key=a,b`. */
+const list = (value: unknown, key: string): string[] => {
+  if (value === undefined || value === '') return [];
+  const items = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(items) || !items.every((item) => typeof item === 'string')) {
+    throw new ConfigError(`context "${key}" must be a list of strings or a comma-separated string`);
+  }
+  return items.map((item) => item.trim()).filter((item) => item !== '');
+};
+
+const organizationId = (value: unknown): string | undefined => {
+  const id = text(value, 'organizationId');
+  if (id !== undefined && !/^o-[a-z0-9]{10,32}$/.test(id)) {
+    throw new ConfigError(`context "organizationId" must look like o-xxxxxxxxxx, got "${id}"`);
+  }
+  return id;
+};
+
+export const accountId = (value: string, key: string): string => {
+  if (!/^\d{12}$/.test(value)) throw new ConfigError(`context "${key}" must hold 12-digit account ids, got "${value}"`);
+  return value;
+};
+
+const roleName = (value: unknown): string => {
+  const name = text(value, 'remediationRoleName') ?? DEFAULT_SETTINGS.remediationRoleName;
+  if (!/^[\w+=,.@-]{1,64}$/.test(name)) throw new ConfigError(`context "remediationRoleName" is not a valid IAM role name: "${name}"`);
+  return name;
+};

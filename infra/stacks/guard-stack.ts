@@ -1,0 +1,124 @@
+/**
+ * The guard itself (one per Region; in org mode, in the central account): state, functions, the rules
+ * generated from ROUTES, the usage buffer, sweep schedules and alarms.
+ */
+import { Aws, CfnOutput, Duration, Stack, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { ROUTES } from '../../lib/routing.js';
+import { EventRoutes } from '../constructs/event-routes.js';
+import { GUARD_ROLE_PATH } from '../constructs/guard-function.js';
+import { GuardFunctions } from '../constructs/guard-functions.js';
+import { GuardState } from '../constructs/guard-state.js';
+import { OperationalAlarms } from '../constructs/operational-alarms.js';
+import { deadLetterQueue } from '../constructs/secure-queue.js';
+import { SweepSchedules } from '../constructs/sweep-schedules.js';
+import { UsageBuffer } from '../constructs/usage-buffer.js';
+import { FUNCTION_ACCESS } from '../function-access.js';
+import { isOrgMode, type GuardSettings } from '../settings.js';
+
+/** Source of the decision events the guard publishes on its bus (lib/adapters/eventbridge-publisher.ts). */
+export const DECISION_EVENT_SOURCE = 'kms-guard';
+export const GUARD_BUS_NAME = 'kms-guard';
+
+export interface KmsGuardStackProps extends StackProps {
+  readonly settings: GuardSettings;
+  /** Directory holding `functions/<name>.ts` and package-lock.json. Default the repository. */
+  readonly projectRoot?: string;
+  /** Default RETAIN (evidence survives a stack deletion); tests may pass DESTROY. */
+  readonly tableRemovalPolicy?: RemovalPolicy;
+}
+
+export class KmsGuardStack extends Stack {
+  readonly state: GuardState;
+  readonly functions: GuardFunctions;
+  readonly usageBuffer: UsageBuffer;
+
+  constructor(scope: Construct, id: string, props: KmsGuardStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    this.state = new GuardState(this, 'State', {
+      eventBusName: GUARD_BUS_NAME,
+      slackSecretName: settings.slackSecretName,
+      ...(props.tableRemovalPolicy === undefined ? {} : { tableRemovalPolicy: props.tableRemovalPolicy }),
+    });
+    this.functions = new GuardFunctions(this, 'Functions', {
+      settings,
+      state: this.state,
+      ...(props.projectRoot === undefined ? {} : { projectRoot: props.projectRoot }),
+    });
+    const fns = Object.fromEntries(Object.entries(this.functions.byName).map(([name, fn]) => [name, fn.function]));
+
+    this.usageBuffer = new UsageBuffer(this, 'UsageBuffer', {
+      consumer: this.functions.byName['usage-tracker'].function,
+      consumerTimeout: Duration.seconds(FUNCTION_ACCESS['usage-tracker'].timeoutSeconds),
+    });
+    const undelivered = deadLetterQueue(this, 'UndeliveredEvents', 'events EventBridge or the Scheduler could not deliver');
+
+    new EventRoutes(this, 'Routes', { functions: fns, usageQueue: this.usageBuffer.queue, deliveryDeadLetterQueue: undelivered });
+    // Org mode: member accounts forward their KMS events to the guard bus; the same routes apply there.
+    const guardBusRoutes = new EventRoutes(this, 'GuardBusRoutes', {
+      eventBus: this.state.bus,
+      routes: isOrgMode(settings) ? ROUTES : [],
+      functions: fns,
+      usageQueue: this.usageBuffer.queue,
+      deliveryDeadLetterQueue: undelivered,
+    });
+    guardBusRoutes.addRule({
+      id: 'Decisions',
+      description: 'kms-guard notifier: every decision the guard publishes, to Slack.',
+      pattern: { source: [DECISION_EVENT_SOURCE] },
+      state: 'ENABLED',
+      target: { kind: 'function', function: this.functions.byName.notifier.function },
+    });
+    if (isOrgMode(settings)) this.allowMemberAccounts(settings);
+
+    new SweepSchedules(this, 'Sweeps', { functions: fns, deadLetterQueue: undelivered });
+
+    const guardFunctions = Object.entries(this.functions.byName);
+    new OperationalAlarms(this, 'Alarms', {
+      functions: guardFunctions.map(([name, fn]) => ({ name, function: fn.function })),
+      deadLetterQueues: [
+        { name: 'usage-buffer-dlq', queue: this.usageBuffer.deadLetterQueue },
+        { name: 'undelivered-events', queue: undelivered },
+        ...guardFunctions.flatMap(([name, fn]) => (fn.failureQueue === undefined ? [] : [{ name: `${name}-failures`, queue: fn.failureQueue }])),
+      ],
+      usageBuffer: this.usageBuffer.queue,
+      ...(settings.alarmTopicArn === undefined ? {} : { alarmTopicArn: settings.alarmTopicArn }),
+    });
+
+    new CfnOutput(this, 'TableName', { value: this.state.table.tableName });
+    new CfnOutput(this, 'GuardBusArn', { value: this.state.bus.eventBusArn });
+    new CfnOutput(this, 'SlackSecretName', { value: settings.slackSecretName, description: 'Put the Slack webhook URL here' });
+    new CfnOutput(this, 'Mode', { value: settings.mode });
+    new CfnOutput(this, 'GuardRoleArnPattern', {
+      value: `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role${GUARD_ROLE_PATH}*`,
+      description: 'For key policies that do not delegate to IAM: allow principals matching this pattern (docs/deploying.md)',
+    });
+  }
+
+  /** Bus policy: only accounts of the organization (or the listed members) may put events on the guard bus. */
+  private allowMemberAccounts(settings: GuardSettings): void {
+    if (settings.organizationId !== undefined) {
+      this.state.bus.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OrganizationMembersForwardKmsEvents',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['events:PutEvents'],
+          resources: [this.state.bus.eventBusArn],
+          conditions: { StringEquals: { 'aws:PrincipalOrgID': settings.organizationId } },
+        }),
+      );
+    }
+    if (settings.memberAccounts.length > 0) {
+      this.state.bus.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'MemberAccountsForwardKmsEvents',
+          principals: settings.memberAccounts.map((account) => new iam.AccountPrincipal(account)),
+          actions: ['events:PutEvents'],
+          resources: [this.state.bus.eventBusArn],
+        }),
+      );
+    }
+  }
+}

@@ -1,0 +1,288 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tableDefinition } from '../../lib/adapters/dynamodb-table.js';
+import { PENDING_DELETION_SUFFIX } from '../../lib/domain/operations.js';
+import { ROUTES, SCHEDULES, type FunctionName } from '../../lib/routing.js';
+import { nagViolations } from '../../infra/nag.js';
+import type { KmsGuardStack } from '../../infra/stacks/guard-stack.js';
+import { allowedActionsByRole, functionLogicalId, logicalIdOf, resourcesOf, roleOf, synthGuard, type Statement } from './synth.js';
+
+let stack: KmsGuardStack;
+let template: Template;
+
+beforeAll(() => {
+  ({ stack, template } = synthGuard());
+}, 300_000);
+
+const rules = () => Object.values(resourcesOf(template, 'AWS::Events::Rule')).map((rule) => rule.Properties as unknown as RuleProperties);
+interface RuleProperties {
+  EventPattern: unknown;
+  State: string;
+  EventBusName?: unknown;
+  Targets: { Arn: unknown; DeadLetterConfig?: { Arn: unknown }; RetryPolicy?: { MaximumRetryAttempts: number; MaximumEventAgeInSeconds: number } }[];
+}
+const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+
+describe('the guard stack (single account)', () => {
+  describe('routes every entry of the routing table through its own rule on the default bus', () => {
+    it.each(ROUTES.map((route) => [route.id, route] as const))('%s', (_id, route) => {
+      const matching = rules().filter((rule) => JSON.stringify(rule.EventPattern) === JSON.stringify(route.pattern));
+      expect(matching).toHaveLength(1);
+      const [rule] = matching;
+      expect(rule?.EventBusName).toBeUndefined();
+      expect(rule?.State).toBe(route.state);
+      const target = rule?.Targets[0];
+      const expectedArn = route.viaQueue ? arnOf(logicalIdOf(stack, stack.usageBuffer.queue)) : arnOf(functionLogicalId(stack, route.target));
+      expect(target?.Arn).toEqual(expectedArn);
+    });
+  });
+
+  it('lets read-only management events (Decrypt, Encrypt…) reach the usage and failed-call rules', () => {
+    const readOnlyRoutes = ['UsageAndLifecycle', 'UseWhilePendingDeletion', 'UseWhileDisabled'];
+    for (const id of readOnlyRoutes) {
+      const route = ROUTES.find((candidate) => candidate.id === id);
+      const rule = rules().find((candidate) => JSON.stringify(candidate.EventPattern) === JSON.stringify(route?.pattern));
+      expect(rule?.State, id).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
+    }
+  });
+
+  it('sends calls failing with "is pending deletion." straight to the deletion guard by suffix', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ detail: Match.objectLike({ errorMessage: [{ suffix: PENDING_DELETION_SUFFIX }] }) }),
+      Targets: [Match.objectLike({ Arn: arnOf(functionLogicalId(stack, 'deletion-guard')) })],
+    });
+  });
+
+  it('gives every rule target a dead-letter queue and a retry policy', () => {
+    const undelivered = arnOf(logicalIdOf(stack, stack.node.findChild('UndeliveredEvents') as never));
+    for (const rule of rules()) {
+      for (const target of rule.Targets) {
+        expect(target.DeadLetterConfig?.Arn).toEqual(undelivered);
+        expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 });
+      }
+    }
+  });
+
+  it('subscribes the notifier to decisions on the guard bus and to nothing else there', () => {
+    const onGuardBus = rules().filter((rule) => rule.EventBusName !== undefined);
+    expect(onGuardBus).toHaveLength(1);
+    expect(onGuardBus[0]?.EventPattern).toEqual({ source: ['kms-guard'] });
+    expect(onGuardBus[0]?.Targets[0]?.Arn).toEqual(arnOf(functionLogicalId(stack, 'notifier')));
+  });
+
+  it('lets EventBridge invoke each directly targeted function only from its own rules', () => {
+    const permissions = Object.values(resourcesOf(template, 'AWS::Lambda::Permission')).map((p) => p.Properties as Record<string, unknown>);
+    const directRules = ROUTES.filter((route) => !route.viaQueue).length + 1;
+    const fromEvents = permissions.filter((p) => p.Principal === 'events.amazonaws.com');
+    expect(fromEvents).toHaveLength(directRules);
+    for (const permission of fromEvents) expect(permission.SourceArn).toMatchObject({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+  });
+});
+
+describe('the usage buffer', () => {
+  it('feeds the usage tracker in batches of 1000 with a batching window, reporting failed items', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionLogicalId(stack, 'usage-tracker') },
+      BatchSize: 1000,
+      MaximumBatchingWindowInSeconds: 30,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      EventSourceArn: arnOf(logicalIdOf(stack, stack.usageBuffer.queue)),
+    });
+  });
+
+  it('dead-letters a message after 5 receives and keeps it invisible for 6x the tracker timeout', () => {
+    const queue = resourcesOf(template, 'AWS::SQS::Queue')[logicalIdOf(stack, stack.usageBuffer.queue)]?.Properties;
+    expect(queue?.RedrivePolicy).toEqual({ deadLetterTargetArn: arnOf(logicalIdOf(stack, stack.usageBuffer.deadLetterQueue)), maxReceiveCount: 5 });
+    const tracker = resourcesOf(template, 'AWS::Lambda::Function')[functionLogicalId(stack, 'usage-tracker')]?.Properties;
+    expect(queue?.VisibilityTimeout).toBe((tracker?.Timeout as number) * 6);
+  });
+
+  it('accepts messages only from the guard\'s rules, over TLS', () => {
+    const policies = Object.values(resourcesOf(template, 'AWS::SQS::QueuePolicy')).filter((policy) =>
+      JSON.stringify(policy.Properties?.Queues) === JSON.stringify([{ Ref: logicalIdOf(stack, stack.usageBuffer.queue) }]),
+    );
+    const statements = policies.flatMap((policy) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+    expect(statements.some((s) => s.Effect === 'Deny' && JSON.stringify(s.Condition) === '{"Bool":{"aws:SecureTransport":"false"}}')).toBe(true);
+    const allow = statements.filter((s) => s.Effect === 'Allow');
+    expect(allow).toHaveLength(1);
+    const sources = (allow[0]?.Condition?.ArnEquals as Record<string, unknown[]>)['aws:SourceArn'];
+    expect(sources).toHaveLength(ROUTES.filter((route) => route.viaQueue).length);
+  });
+});
+
+describe('asynchronous functions', () => {
+  const asynchronous: FunctionName[] = ['grant-tracker', 'deletion-guard', 'deletion-sweep', 'grant-expirer', 'policy-guard', 'notifier'];
+  it.each(asynchronous)('%s retries, then sends the failed event to its own on-failure queue', (name) => {
+    const failureQueue = stack.functions.byName[name].failureQueue;
+    expect(failureQueue).toBeDefined();
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: functionLogicalId(stack, name) },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: arnOf(logicalIdOf(stack, failureQueue as never)) } },
+    });
+  });
+
+  it('has an alarm on every dead-letter queue and on every function\'s errors', () => {
+    const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties as Record<string, unknown>);
+    const queues = Object.keys(resourcesOf(template, 'AWS::SQS::Queue')).filter((id) => id !== logicalIdOf(stack, stack.usageBuffer.queue));
+    for (const queue of queues) {
+      expect(alarms.some((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(alarm.Dimensions).includes(queue)), queue).toBe(true);
+    }
+    for (const fn of Object.keys(resourcesOf(template, 'AWS::Lambda::Function'))) {
+      expect(alarms.some((alarm) => alarm.MetricName === 'Errors' && JSON.stringify(alarm.Dimensions).includes(fn)), fn).toBe(true);
+    }
+  });
+});
+
+describe('the sweeps', () => {
+  it.each(SCHEDULES.map((schedule) => [schedule.target, schedule.rate] as const))(
+    '%s runs on EventBridge Scheduler at %s with retries and a dead-letter queue',
+    (target, rate) => {
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: rate,
+        State: 'ENABLED',
+        Target: Match.objectLike({
+          Arn: arnOf(functionLogicalId(stack, target)),
+          DeadLetterConfig: { Arn: Match.anyValue() },
+          RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 3 }),
+        }),
+      });
+    },
+  );
+});
+
+describe('the table', () => {
+  it('is on-demand with point-in-time recovery, deletion protection and the expiresAt TTL', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('has the keys and indexes of the adapter\'s table definition (the one DynamoDB Local gets)', () => {
+    const { createTable } = tableDefinition('ignored');
+    const table = Object.values(resourcesOf(template, 'AWS::DynamoDB::Table'))[0]?.Properties;
+    const byName = <T extends { AttributeName?: string }>(items: readonly T[] | undefined) =>
+      [...(items ?? [])].sort((a, b) => String(a.AttributeName).localeCompare(String(b.AttributeName)));
+    expect(byName(table?.AttributeDefinitions as never[])).toEqual(byName(createTable.AttributeDefinitions));
+    expect(table?.KeySchema).toEqual(createTable.KeySchema);
+    expect(table?.GlobalSecondaryIndexes).toEqual(createTable.GlobalSecondaryIndexes);
+  });
+});
+
+describe('the functions', () => {
+  it('are the seven of the routing table, each on nodejs22.x, arm64, with X-Ray and a log group with retention', () => {
+    const functions = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).map((fn) => fn.Properties as Record<string, unknown>);
+    expect(functions).toHaveLength(7);
+    for (const fn of functions) {
+      expect(fn.Runtime).toBe('nodejs22.x');
+      expect(fn.Architectures).toEqual(['arm64']);
+      expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Handler).toBe('index.handler');
+      expect(fn.LoggingConfig).toMatchObject({ LogGroup: { Ref: expect.any(String) } });
+    }
+    const logGroups = Object.values(resourcesOf(template, 'AWS::Logs::LogGroup'));
+    expect(logGroups).toHaveLength(7);
+    for (const group of logGroups) expect(group.Properties?.RetentionInDays).toBe(90);
+  });
+
+  it('get exactly the environment lib/config.ts reads (dry-run and policy defaults unless configured)', () => {
+    const env = (resourcesOf(template, 'AWS::Lambda::Function')[functionLogicalId(stack, 'deletion-guard')]?.Properties?.Environment as {
+      Variables: Record<string, unknown>;
+    }).Variables;
+    expect(Object.keys(env).filter((key) => key.startsWith('KMS_GUARD_')).sort()).toEqual(
+      [
+        'KMS_GUARD_EVENT_BUS',
+        'KMS_GUARD_EXEMPT_PRINCIPALS',
+        'KMS_GUARD_GRANT_MAX_AGE_DAYS',
+        'KMS_GUARD_GRANT_RECENT_USE_DAYS',
+        'KMS_GUARD_MODE',
+        'KMS_GUARD_OBSERVATION_DAYS',
+        'KMS_GUARD_RECENT_USE_DAYS',
+        'KMS_GUARD_SLACK_SECRET',
+        'KMS_GUARD_TABLE',
+      ].sort(),
+    );
+    expect(env).toMatchObject({
+      KMS_GUARD_MODE: 'dry-run',
+      KMS_GUARD_RECENT_USE_DAYS: '90',
+      KMS_GUARD_OBSERVATION_DAYS: '14',
+      KMS_GUARD_GRANT_MAX_AGE_DAYS: '90',
+      KMS_GUARD_SLACK_SECRET: 'kms-guard/slack-webhook',
+      KMS_GUARD_TABLE: { Ref: logicalIdOf(stack, stack.state.table) },
+    });
+  });
+});
+
+describe('least privilege', () => {
+  const kmsActions = (name: FunctionName) =>
+    [...(allowedActionsByRole(template).get(roleOf(stack, name)) ?? [])].filter((action) => /^(kms|cloudhsm):/.test(action)).sort();
+
+  it.each([
+    ['usage-tracker', []],
+    ['grant-tracker', []],
+    ['notifier', []],
+    [
+      'deletion-guard',
+      ['kms:CancelKeyDeletion', 'kms:DescribeKey', 'kms:EnableKey', 'kms:GetKeyLastUsage', 'kms:ListAliases', 'kms:ListGrants', 'kms:ListResourceTags'],
+    ],
+    [
+      'deletion-sweep',
+      ['kms:CancelKeyDeletion', 'kms:DescribeKey', 'kms:EnableKey', 'kms:GetKeyLastUsage', 'kms:ListAliases', 'kms:ListGrants', 'kms:ListKeys', 'kms:ListResourceTags'],
+    ],
+    ['grant-expirer', ['kms:DescribeKey', 'kms:GetKeyLastUsage', 'kms:ListAliases', 'kms:ListGrants', 'kms:ListKeys', 'kms:ListResourceTags', 'kms:RevokeGrant']],
+    [
+      'policy-guard',
+      ['cloudhsm:DescribeClusters', 'kms:DescribeCustomKeyStores', 'kms:DescribeKey', 'kms:GetKeyLastUsage', 'kms:ListAliases', 'kms:ListResourceTags'],
+    ],
+  ] as [FunctionName, string[]][])('%s may call exactly %j on KMS/CloudHSM', (name, expected) => {
+    expect(kmsActions(name)).toEqual(expected);
+  });
+
+  it('never allows kms:*, a cryptographic action, ScheduleKeyDeletion, PutKeyPolicy or CreateGrant', () => {
+    const forbidden = /^(\*|kms:\*|kms:(Decrypt|Encrypt|ReEncrypt.*|GenerateDataKey.*|GenerateMac|VerifyMac|Sign|Verify|DeriveSharedSecret|GenerateRandom|ScheduleKeyDeletion|PutKeyPolicy|CreateGrant|CreateKey|DisableKey|.*\*.*))$/;
+    const all = [...allowedActionsByRole(template).values()].flatMap((actions) => [...actions]);
+    expect(all.length).toBeGreaterThan(20);
+    expect(all.filter((action) => forbidden.test(action))).toEqual([]);
+  });
+
+  it('scopes key actions to keys of the guard\'s own account and Region', () => {
+    const policies = Object.values(resourcesOf(template, 'AWS::IAM::Policy'));
+    const keyStatements = policies
+      .flatMap((policy) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((statement) => [statement.Action].flat().some((action) => action === 'kms:CancelKeyDeletion' || action === 'kms:RevokeGrant'));
+    expect(keyStatements.length).toBeGreaterThan(0);
+    for (const statement of keyStatements) {
+      expect(statement.Resource).toEqual({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':key/*']],
+      });
+    }
+  });
+
+  it('lets only the notifier read the Slack secret, and only with GetSecretValue', () => {
+    const readers = [...allowedActionsByRole(template).entries()].filter(([, actions]) => [...actions].some((a) => a.startsWith('secretsmanager:')));
+    expect(readers.map(([role]) => role)).toEqual([roleOf(stack, 'notifier')]);
+    expect([...(readers[0]?.[1] ?? [])].filter((a) => a.startsWith('secretsmanager:'))).toEqual(['secretsmanager:GetSecretValue']);
+  });
+
+  it('lets only the deciding functions publish on the guard bus', () => {
+    const publishers = [...allowedActionsByRole(template).entries()].filter(([, actions]) => actions.has('events:PutEvents')).map(([role]) => role);
+    const deciders: FunctionName[] = ['deletion-guard', 'deletion-sweep', 'grant-expirer', 'policy-guard'];
+    expect(publishers.sort()).toEqual(deciders.map((name) => roleOf(stack, name)).sort());
+  });
+
+  it('assumes no other role outside org mode', () => {
+    const all = [...allowedActionsByRole(template).values()].flatMap((actions) => [...actions]);
+    expect(all).not.toContain('sts:AssumeRole');
+  });
+});
+
+describe('cdk-nag', () => {
+  it('finds nothing unacknowledged in the AwsSolutions and Serverless packs', () => {
+    const violations = nagViolations(stack).map((violation) => `${violation.ruleName}: ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`);
+    expect(violations).toEqual([]);
+  });
+});
