@@ -96,12 +96,13 @@ export const guardDeletion = async (deps: DeletionDeps, event: KmsEvent): Promis
   const now = deps.clock.now();
   const verdict = decideDeletion(evidence, deps.policy, now);
   const scheduling = evidence.scheduling;
-  const decisionId =
-    trigger.kind === 'schedule'
-      ? event.eventId
-      : `pending-use#${keyArn}#${scheduling?.eventId ?? scheduling?.scheduledAt ?? scheduling?.deletionDate ?? 'unknown'}`;
+  const decisionId = trigger.kind === 'schedule' ? event.eventId : pendingUseDecisionId(keyArn, scheduling);
   return enactDeletionVerdict(deps, { decisionId, eventId: event.eventId, actor: event.caller.principal, evidence, verdict, now, directory });
 };
+
+/** One decision per scheduling for the failures it causes: a workload hammering the key cancels once. */
+export const pendingUseDecisionId = (keyArn: string, scheduling: Scheduling | undefined): string =>
+  `pending-use#${keyArn}#${scheduling?.eventId ?? scheduling?.scheduledAt ?? scheduling?.deletionDate ?? 'unknown'}`;
 
 const schedulingOf = (event: KmsEvent): Scheduling => {
   const window = event.responseElements.pendingWindowInDays ?? event.requestParameters.pendingWindowInDays;

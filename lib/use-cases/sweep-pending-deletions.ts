@@ -11,7 +11,7 @@ import type { Decision, KeyRecord } from '../domain/model.js';
 import type { KeyDirectory, KmsKeyFacts } from '../domain/ports.js';
 import { KeyNotFoundError, KmsGuardError } from '../errors.js';
 import { enactDecision } from './enact-decision.js';
-import { enactDeletionVerdict, type DeletionDeps } from './guard-deletion.js';
+import { enactDeletionVerdict, pendingUseDecisionId, type DeletionDeps } from './guard-deletion.js';
 
 export interface SweepDeps extends DeletionDeps {
   /** Production: one directory per watched account and Region (ListKeys + DescribeKey). Absent in replay. */
@@ -137,12 +137,19 @@ const sweepKey = async (deps: SweepDeps, candidate: PendingKey, now: Date): Prom
   return staysPending ? [...decided, ...(await remind(deps, evidence, verdict, sweepId, now))] : decided;
 };
 
-/** The guard already said the same about this scheduling, and acted on it without failure: no need to repeat it. */
+/**
+ * The guard already said the same about this scheduling (at the ScheduleKeyDeletion, or at a failure it caused),
+ * and acted on it without failure: no need to repeat it.
+ */
 const unchangedSinceScheduling = async (deps: SweepDeps, evidence: DeletionEvidence, verdict: DeletionVerdict): Promise<boolean> => {
-  const eventId = evidence.scheduling?.eventId;
-  if (eventId === undefined) return false;
-  const earlier = await deps.decisions.get(eventId);
-  return earlier?.action === verdict.action && !(earlier.outcome ?? []).some((call) => call.result === 'failed');
+  const scheduling = evidence.scheduling;
+  if (scheduling?.eventId === undefined) return false;
+  const earlier = await Promise.all(
+    [scheduling.eventId, pendingUseDecisionId(evidence.keyArn, scheduling)].map((id) => deps.decisions.get(id)),
+  );
+  return earlier.some(
+    (decision) => decision?.action === verdict.action && !(decision.outcome ?? []).some((call) => call.result === 'failed'),
+  );
 };
 
 /** One reminder per threshold and deletion date; when several thresholds have passed, only the nearest is sent. */

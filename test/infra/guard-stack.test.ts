@@ -195,8 +195,10 @@ describe('the functions', () => {
     }).Variables;
     expect(Object.keys(env).filter((key) => key.startsWith('KMS_GUARD_')).sort()).toEqual(
       [
+        'KMS_GUARD_ACCOUNT_ID',
         'KMS_GUARD_EVENT_BUS',
         'KMS_GUARD_EXEMPT_PRINCIPALS',
+        'KMS_GUARD_MEMBER_ACCOUNTS',
         'KMS_GUARD_GRANT_MAX_AGE_DAYS',
         'KMS_GUARD_GRANT_RECENT_USE_DAYS',
         'KMS_GUARD_MODE',

@@ -1,0 +1,102 @@
+/** Parses `kms-guard replay` arguments. A usage error is a UsageError (exit status 2) with the reason. */
+import { parseArgs } from 'node:util';
+import { DEFAULT_POLICY } from '../config.js';
+import type { GuardPolicy } from '../domain/guard-policy.js';
+import { KmsGuardError } from '../errors.js';
+
+export class UsageError extends KmsGuardError {}
+
+export interface ReplayArgs {
+  readonly paths: readonly string[];
+  readonly json: boolean;
+  readonly now: Date;
+  /** Absent: start DynamoDB Local for this run. */
+  readonly endpoint?: string;
+  readonly table?: string;
+  readonly region: string;
+  readonly slackWebhook?: string;
+  readonly progress: boolean;
+  readonly policy: GuardPolicy;
+}
+
+export const USAGE = `Usage: kms-guard replay [options] <files or directories...>
+
+Replays CloudTrail KMS records (CloudTrail S3 log files {"Records":[...]}, .json, .jsonl, .gz, EventBridge events,
+SQS batches) through the same code as the Lambdas, in eventTime order, and prints the guard's decisions and the
+state of every key. Decisions are dry-run: nothing is called in AWS.
+
+Options:
+  --json                      JSON Lines on stdout ({"kind":"decision"...}, {"kind":"key"...}); diagnostics on stderr
+  --now <ISO-8601>            the clock for the end-of-replay sweeps and key report (default: now). Each event is
+                              judged at its own eventTime, as the Lambda would have judged it.
+  --endpoint <url>            use this DynamoDB endpoint instead of starting DynamoDB Local
+  --table <name>              table name (default: a fresh table per run)
+  --region <region>           region for the DynamoDB client (default: us-east-1)
+  --slack-webhook <url>       also post every decision's Slack message to this Incoming Webhook
+  --recent-use-days <n>       recent-use window (default ${DEFAULT_POLICY.recentUseWindowDays})
+  --observation-days <n>      disabled observation period (default ${DEFAULT_POLICY.observationPeriodDays})
+  --grant-max-age-days <n>    maximum grant age (default ${DEFAULT_POLICY.grantMaxAgeDays})
+  --exempt-principal <arn>    principal allowed to delete keys (repeatable)
+  --no-progress               no progress bar (it is shown only on a terminal anyway)
+  -h, --help                  this help
+
+Exit status: 0 all input valid; 1 some record or file was rejected (valid ones are still processed); 2 usage error;
+3 the replay could not run (DynamoDB Local did not start, the store failed).`;
+
+export const parseReplayArgs = (argv: readonly string[]): ReplayArgs => {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        now: { type: 'string' },
+        endpoint: { type: 'string' },
+        table: { type: 'string' },
+        region: { type: 'string', default: 'us-east-1' },
+        'slack-webhook': { type: 'string' },
+        'recent-use-days': { type: 'string' },
+        'observation-days': { type: 'string' },
+        'grant-max-age-days': { type: 'string' },
+        'exempt-principal': { type: 'string', multiple: true, default: [] },
+        progress: { type: 'boolean', default: true },
+        'no-progress': { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length === 0) throw new UsageError('no input: give CloudTrail files or directories to replay');
+  const now = values.now === undefined ? new Date() : new Date(values.now);
+  if (Number.isNaN(now.getTime())) throw new UsageError(`--now must be an ISO-8601 date-time, got "${values.now}"`);
+  const slackWebhook = values['slack-webhook'];
+  if (slackWebhook !== undefined && !/^https?:\/\//.test(slackWebhook)) {
+    throw new UsageError(`--slack-webhook must be an http(s) URL, got "${slackWebhook}"`);
+  }
+  return {
+    paths: positionals,
+    json: values.json,
+    now,
+    endpoint: values.endpoint,
+    table: values.table,
+    region: values.region,
+    slackWebhook,
+    progress: values.progress && !values['no-progress'],
+    policy: {
+      ...DEFAULT_POLICY,
+      recentUseWindowDays: days(values['recent-use-days'], '--recent-use-days', DEFAULT_POLICY.recentUseWindowDays),
+      observationPeriodDays: days(values['observation-days'], '--observation-days', DEFAULT_POLICY.observationPeriodDays),
+      grantMaxAgeDays: days(values['grant-max-age-days'], '--grant-max-age-days', DEFAULT_POLICY.grantMaxAgeDays),
+      exemptPrincipals: values['exempt-principal'],
+    },
+  };
+};
+
+const days = (raw: string | undefined, flag: string, fallback: number): number => {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${flag} must be a positive whole number of days, got "${raw}"`);
+  return value;
+};

@@ -1,0 +1,96 @@
+/** Wires `kms-guard replay`: DynamoDB Local (or --endpoint), the stores, printing and Slack; then replays. */
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import type { Decision } from '../domain/model.js';
+import type { DecisionPublisher } from '../domain/ports.js';
+import { DynamoDbDecisionStore } from '../adapters/dynamodb-decision-store.js';
+import { DynamoDbGrantStore } from '../adapters/dynamodb-grant-store.js';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../adapters/dynamodb-local.js';
+import { createDocumentClient, tableDefinition } from '../adapters/dynamodb-table.js';
+import { DynamoDbUsageStore } from '../adapters/dynamodb-usage-store.js';
+import { DynamoDbCustomKeyStoreRegistry } from '../adapters/dynamodb-custom-key-store-registry.js';
+import { SlackDecisionPublisher } from '../adapters/slack-publisher.js';
+import { decisionLine, decisionText, keyLines, keyText } from '../replay/report.js';
+import { replay } from '../replay/replay.js';
+import type { ReplayArgs } from './args.js';
+import { ProgressBar } from './progress.js';
+
+export const runReplay = async (args: ReplayArgs): Promise<number> => {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const progress = ProgressBar.for(process.stderr, args.progress);
+  let local: DynamoDbLocal | undefined;
+  if (args.endpoint === undefined) {
+    progress.update('starting DynamoDB Local…', 0);
+    local = await startDynamoDbLocal();
+  }
+  const endpoint = args.endpoint ?? local?.endpoint;
+  // DynamoDB Local accepts any credentials; a real endpoint uses the default provider chain.
+  const client = new DynamoDBClient({
+    region: args.region,
+    endpoint,
+    ...(local === undefined ? {} : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  });
+  try {
+    const tableName = args.table ?? (local === undefined ? 'kms-guard' : 'kms-guard-replay');
+    await ensureTable(client, tableName);
+    const documents = createDocumentClient(client);
+    const usage = new DynamoDbUsageStore(documents, tableName);
+    const slack = args.slackWebhook === undefined ? undefined : new SlackDecisionPublisher(args.slackWebhook);
+    const printer: DecisionPublisher = {
+      publish: async (decisions: readonly Decision[]) => {
+        progress.done();
+        for (const decision of decisions) out(args.json ? JSON.stringify(decisionLine(decision)) : decisionText(decision));
+        await slack?.publish(decisions);
+      },
+    };
+    let read = 0;
+    const summary = await replay(
+      {
+        usage,
+        grants: new DynamoDbGrantStore(documents, tableName),
+        decisions: new DynamoDbDecisionStore(documents, tableName),
+        customKeyStores: new DynamoDbCustomKeyStoreRegistry(documents, tableName),
+        publisher: printer,
+        policy: args.policy,
+      },
+      args.paths,
+      args.now,
+      {
+        onRecord: () => progress.update('reading', (read += 1)),
+        onEventProcessed: (done, total) => progress.update('replaying', done, total),
+      },
+    );
+    progress.done();
+    const keys = await keyLines(usage);
+    if (!args.json && keys.length > 0) out('\nKeys:');
+    for (const line of keys) out(args.json ? JSON.stringify(line) : keyText(line));
+
+    for (const record of summary.rejected) {
+      if (record.outcome.kind === 'rejected') process.stderr.write(`rejected: ${record.outcome.error.message}\n`);
+    }
+    process.stderr.write(
+      `replayed ${summary.events} events from ${summary.records} records: ${summary.skipped} not KMS (skipped), ` +
+        `${summary.rejected.length} rejected, ${summary.duplicates} duplicates; ${summary.decisions.length} decisions, ` +
+        `${keys.length} keys, ${summary.writes} DynamoDB writes\n`,
+    );
+    return summary.rejected.length > 0 ? 1 : 0;
+  } finally {
+    client.destroy();
+    await local?.stop();
+  }
+};
+
+const ensureTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
+  const definition = tableDefinition(tableName);
+  try {
+    await client.send(new CreateTableCommand(definition.createTable));
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: definition.timeToLiveAttribute, Enabled: true },
+      }),
+    );
+  } catch (error) {
+    // An existing table (--endpoint/--table pointing at a real one) is used as it is.
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+};
