@@ -71,6 +71,9 @@ export const parseReplayArgs = (argv: readonly string[]): ReplayArgs => {
   if (positionals.length === 0) throw new UsageError('no input: give CloudTrail files or directories to replay');
   const now = values.now === undefined ? new Date() : new Date(values.now);
   if (Number.isNaN(now.getTime())) throw new UsageError(`--now must be an ISO-8601 date-time, got "${values.now}"`);
+  if (values.endpoint !== undefined && !/^https?:\/\/[^/]/.test(values.endpoint)) {
+    throw new UsageError(`--endpoint must be an http(s) URL such as http://127.0.0.1:8000, got "${values.endpoint}"`);
+  }
   const slackWebhook = values['slack-webhook'];
   if (slackWebhook !== undefined && !/^https?:\/\//.test(slackWebhook)) {
     throw new UsageError(`--slack-webhook must be an http(s) URL, got "${slackWebhook}"`);

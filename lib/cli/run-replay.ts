@@ -23,11 +23,11 @@ export const runReplay = async (args: ReplayArgs): Promise<number> => {
     local = await startDynamoDbLocal();
   }
   const endpoint = args.endpoint ?? local?.endpoint;
-  // DynamoDB Local accepts any credentials; a real endpoint uses the default provider chain.
+  // DynamoDB Local (ours, or one on this machine) accepts any credentials; a real endpoint uses the default chain.
   const client = new DynamoDBClient({
     region: args.region,
     endpoint,
-    ...(local === undefined ? {} : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    ...(endpoint !== undefined && isLoopback(endpoint) ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });
   try {
     const tableName = args.table ?? (local === undefined ? 'kms-guard' : 'kms-guard-replay');
@@ -77,6 +77,11 @@ export const runReplay = async (args: ReplayArgs): Promise<number> => {
     client.destroy();
     await local?.stop();
   }
+};
+
+const isLoopback = (endpoint: string): boolean => {
+  const { hostname } = new URL(endpoint);
+  return hostname === 'localhost' || hostname === '[::1]' || hostname.startsWith('127.');
 };
 
 const ensureTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {

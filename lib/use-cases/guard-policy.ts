@@ -49,7 +49,7 @@ const alertsFor = async (deps: GuardPolicyDeps, event: KmsEvent): Promise<Decisi
     const keyArn = subjectKeyArn(event);
     const [key, usage] = await Promise.all([deps.usage.getKey(keyArn), deps.usage.getUsage(keyArn)]);
     const since = disabledSince(key?.history ?? [], event.eventTime);
-    const decisionId = disabledUseDecisionId(keyArn, event.eventTime, since);
+    const decisionId = disabledUseDecisionId(keyArn, event, since);
     return keyAlert(deps, event, decisionId, findingsOf([useWhileDisabled(event, since, usage)]), key);
   }
   if (CUSTOM_KEY_STORE_OPERATIONS.has(event.eventName)) return customKeyStoreAlerts(deps, event);

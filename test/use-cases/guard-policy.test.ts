@@ -97,19 +97,24 @@ describe('the policy guard on disables', () => {
     expect(await handle(event)).toEqual([]);
   });
 
-  it('alerts once per disable period on calls failing with DisabledException, naming the broken workloads', async () => {
+  it('alerts once per workload that breaks in a disable period, naming every broken workload so far', async () => {
     const failure = (eventID: string, eventTime: string, role: string) =>
       onLabKey('Decrypt', eventTime, eventID, { userIdentity: workload(role), errorCode: 'DisabledException', errorMessage: `${KEY_2026} is disabled.` });
+    const orders = 'arn:aws:iam::715248393954:role/orders-api';
+    const billing = 'arn:aws:iam::715248393954:role/billing-worker';
     const first = await handle(failure('fail-1', '2026-05-18T05:50:00Z', 'orders-api'));
+    const retry = await handle(failure('fail-1b', '2026-05-18T05:51:00Z', 'orders-api'));
     const second = await handle(failure('fail-2', '2026-05-18T05:55:00Z', 'billing-worker'));
-    expect(first.map((decision) => decision.decisionId)).toEqual([`disabled-use#${KEY_2026}#2026-05-18T05:41:19.000Z`]);
-    expect(first[0]?.evidence).toMatchObject({ disabledAt: '2026-05-18T05:41:19.000Z', brokenCallers: ['arn:aws:iam::715248393954:role/orders-api'] });
-    expect(second).toEqual([]);
+    expect(first.map((decision) => decision.decisionId)).toEqual([`disabled-use#${KEY_2026}#2026-05-18T05:41:19.000Z#${orders}`]);
+    expect(first[0]?.evidence).toMatchObject({ disabledAt: '2026-05-18T05:41:19.000Z', brokenCallers: [orders] });
+    expect(retry).toEqual([]);
+    expect(second.map((decision) => decision.decisionId)).toEqual([`disabled-use#${KEY_2026}#2026-05-18T05:41:19.000Z#${billing}`]);
+    expect(second[0]?.evidence).toMatchObject({ brokenCallers: expect.arrayContaining([orders, billing]) });
 
     await handle(onLabKey('EnableKey', '2026-05-18T07:00:00Z', 'enable-1'));
     await handle(onLabKey('DisableKey', '2026-05-18T08:00:00Z', 'disable-2'));
     const next = await handle(failure('fail-3', '2026-05-18T08:10:00Z', 'billing-worker'));
-    expect(next.map((decision) => decision.decisionId)).toEqual([`disabled-use#${KEY_2026}#2026-05-18T08:00:00.000Z`]);
+    expect(next.map((decision) => decision.decisionId)).toEqual([`disabled-use#${KEY_2026}#2026-05-18T08:00:00.000Z#${billing}`]);
   });
 
   it('leaves a pending-deletion DisabledException to the deletion guard', async () => {
@@ -124,7 +129,7 @@ describe('the policy guard on HSM-backed key stores', () => {
 
   it('follows a store from creation to an update while connected, a disconnect, and an HSM deletion that leaves one', async () => {
     const quiet = [
-      cks('CreateCustomKeyStore', 'cks-create', '2024-05-01T10:00:00Z', { customKeyStoreName: 'ExampleKeyStore', cloudHsmClusterId: 'cluster-1a23b4cdefg', trustAnchorCertificate: '<certificate>', keyStorePassword: 'HIDDEN_DUE_TO_SECURITY_REASONS' }, { customKeyStoreId: 'cks-1234567890abcdef0' }),
+      cks('CreateCustomKeyStore', 'cks-create', '2024-05-01T10:00:00Z', { customKeyStoreName: 'ExampleKeyStore', clusterId: 'cluster-1a23b4cdefg', trustAnchorCertificate: '<certificate>', keyStorePassword: 'HIDDEN_DUE_TO_SECURITY_REASONS' }, { customKeyStoreId: 'cks-1234567890abcdef0' }),
       cks('CreateHsm', 'hsm-create-1', '2024-05-01T10:05:00Z', { clusterId: 'cluster-1a23b4cdefg', availabilityZone: 'us-west-2a' }, { hsm: { hsmId: 'hsm-aaa', clusterId: 'cluster-1a23b4cdefg', state: 'CREATE_IN_PROGRESS' } }),
       cks('CreateHsm', 'hsm-create-2', '2024-05-01T10:06:00Z', { clusterId: 'cluster-1a23b4cdefg', availabilityZone: 'us-west-2b' }, { hsm: { hsmId: 'hsm-bbb', clusterId: 'cluster-1a23b4cdefg', state: 'CREATE_IN_PROGRESS' } }),
       cks('ConnectCustomKeyStore', 'cks-connect', '2024-05-01T11:00:00Z', { customKeyStoreId: 'cks-1234567890abcdef0' }),

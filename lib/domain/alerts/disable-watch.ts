@@ -2,7 +2,7 @@
  * Disabling a key breaks whoever still uses it, and unlike a deletion it takes effect at once.
  * disabled-in-use: a DisableKey on a key with successful cryptographic use in the recent-use window.
  * use-while-disabled: calls failing with DisabledException name the workloads that broke; one alert per
- * key per disable period (decisionId `disabled-use#<keyArn>#<disabledAt>`), not one per failed call.
+ * workload per disable period (decisionId `disabled-use#<keyArn>#<disabledAt>#<caller>`), not one per failed call.
  */
 import { callerId, type KmsEvent } from '../kms-event.js';
 import type { KeyUsageSummary, StateTransition } from '../model.js';
@@ -45,9 +45,12 @@ export const disabledSince = (history: readonly StateTransition[], at: string): 
   return history[index];
 };
 
-/** The decision id that makes one alert per key per disable period; an unknown start falls back to the day. */
-export const disabledUseDecisionId = (keyArn: string, failureAt: string, since: StateTransition | undefined): string =>
-  `disabled-use#${keyArn}#${since?.at ?? `unknown-${failureAt.slice(0, 10)}`}`;
+/**
+ * One alert per workload that breaks during a disable period: a second workload failing is news, the same one
+ * retrying is not. An unknown period start falls back to the day.
+ */
+export const disabledUseDecisionId = (keyArn: string, failure: KmsEvent, since: StateTransition | undefined): string =>
+  `disabled-use#${keyArn}#${since?.at ?? `unknown-${failure.eventTime.slice(0, 10)}`}#${callerId(failure.caller)}`;
 
 export const useWhileDisabled = (
   failure: KmsEvent,

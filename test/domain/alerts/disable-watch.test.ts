@@ -1,3 +1,4 @@
+import type { KmsEvent } from '../../../lib/domain/kms-event.js';
 import { describe, expect, it } from 'vitest';
 import {
   disabledInUse,
@@ -118,9 +119,18 @@ describe('the disable period', () => {
     expect(disabledSince([], '2014-11-06T12:00:00.000Z')).toBeUndefined();
   });
 
-  it('gives one decision id per key and period, falling back to the day when the start is unknown', () => {
+  it('gives one decision id per key, period and broken workload, falling back to the day when the start is unknown', () => {
     const since = disabledSince(history, '2014-11-05T08:00:00.000Z');
-    expect(disabledUseDecisionId(KEY, '2014-11-05T08:00:00.000Z', since)).toBe(disabledUseDecisionId(KEY, '2014-11-05T23:00:00.000Z', since));
-    expect(disabledUseDecisionId(KEY, '2014-11-05T08:00:00.000Z', undefined)).toBe(`disabled-use#${KEY}#unknown-2014-11-05`);
+    const failure = (eventTime: string, role: string) =>
+      ({ eventTime, caller: { principal: `arn:aws:iam::111122223333:role/${role}`, principalType: 'AssumedRole' } }) as KmsEvent;
+    expect(disabledUseDecisionId(KEY, failure('2014-11-05T08:00:00.000Z', 'app'), since)).toBe(
+      disabledUseDecisionId(KEY, failure('2014-11-05T23:00:00.000Z', 'app'), since),
+    );
+    expect(disabledUseDecisionId(KEY, failure('2014-11-05T08:00:00.000Z', 'app'), since)).not.toBe(
+      disabledUseDecisionId(KEY, failure('2014-11-05T08:00:00.000Z', 'batch'), since),
+    );
+    expect(disabledUseDecisionId(KEY, failure('2014-11-05T08:00:00.000Z', 'app'), undefined)).toBe(
+      `disabled-use#${KEY}#unknown-2014-11-05#arn:aws:iam::111122223333:role/app`,
+    );
   });
 });

@@ -1,0 +1,89 @@
+/**
+ * `npm start`'s replay of events/scenarios against the oracle in test/replay/scenario-expectations.ts, which was
+ * written from the guard's specification, not by running the guard.
+ */
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  EXPECTED_DECISIONS,
+  EXPECTED_KEY_FACTS,
+  EXPECTED_NO_DECISION,
+  SCENARIO_DIRECTORY,
+  SCENARIO_EXEMPT_PRINCIPAL,
+  SCENARIO_NOW,
+  type ExpectedDecision,
+} from '../replay/scenario-expectations.js';
+import { freshTable, runCli, type CliResult } from './run-cli.js';
+
+interface DecisionLine {
+  readonly action: string;
+  readonly keyArn: string;
+  readonly grantId?: string;
+  readonly reasons: string[];
+  readonly eventId: string;
+  readonly reEnable?: boolean;
+  readonly evidence: unknown;
+}
+
+const matches = (expected: ExpectedDecision, decision: DecisionLine): boolean =>
+  decision.keyArn === expected.keyArn &&
+  decision.action === expected.action &&
+  (expected.grantId === undefined || decision.grantId === expected.grantId) &&
+  decision.reasons[0] === expected.decisiveReason &&
+  expected.reasonsInclude.every((reason) => decision.reasons.includes(reason)) &&
+  (expected.reEnable === undefined || decision.reEnable === expected.reEnable) &&
+  (expected.triggerEventId === undefined || decision.eventId === expected.triggerEventId) &&
+  (expected.evidenceIncludes ?? []).every((text) => JSON.stringify(decision.evidence).includes(text));
+
+describe('kms-guard replay over the scenario histories in events/scenarios', () => {
+  let result: CliResult;
+  let decisions: DecisionLine[];
+
+  beforeAll(async () => {
+    result = await runCli([
+      'replay',
+      '--json',
+      '--now',
+      SCENARIO_NOW,
+      '--exempt-principal',
+      SCENARIO_EXEMPT_PRINCIPAL,
+      '--endpoint',
+      inject('dynamoEndpoint'),
+      '--table',
+      freshTable(),
+      SCENARIO_DIRECTORY,
+    ]);
+    decisions = result.lines().filter((line) => line.kind === 'decision') as unknown as DecisionLine[];
+  }, 180_000);
+
+  it('reads every record: valid input, exit 0, the non-KMS records skipped', () => {
+    expect(result.status).toBe(0);
+    expect(result.stderr).toMatch(/0 rejected/);
+    expect(result.stderr).toMatch(/[1-9]\d* not KMS \(skipped\)/);
+  });
+
+  it.each(EXPECTED_DECISIONS.map((expected) => [`${expected.action} ${expected.decisiveReason} on ${expected.keyAlias}`, expected] as const))(
+    'decides %s',
+    (_, expected) => {
+      const found = decisions.filter((decision) => matches(expected, decision));
+      expect(found.length, `${expected.why}\ndecisions on this key: ${JSON.stringify(decisions.filter((d) => d.keyArn === expected.keyArn).map((d) => [d.action, d.reasons, d.eventId]))}`).toBeGreaterThan(0);
+      if (expected.occurrences !== undefined) expect(found).toHaveLength(expected.occurrences);
+    },
+  );
+
+  it.each(EXPECTED_NO_DECISION.map((expected) => [expected.keyAlias, expected] as const))('makes no forbidden decision on %s', (_, expected) => {
+    const forbidden = decisions.filter(
+      (decision) =>
+        decision.keyArn === expected.keyArn &&
+        (expected.grantId === undefined || decision.grantId === expected.grantId) &&
+        (expected.forbiddenActions.includes(decision.action as never) ||
+          (expected.forbiddenReasons ?? []).some((reason) => decision.reasons.includes(reason))),
+    );
+    expect(forbidden, expected.why).toEqual([]);
+  });
+
+  it.each(EXPECTED_KEY_FACTS.map((expected) => [expected.keyAlias, expected] as const))('reports the usage of %s', (_, expected) => {
+    const line = result.lines().find((candidate) => candidate.kind === 'key' && candidate.keyArn === expected.keyArn);
+    expect(line?.useCount, expected.why).toBe(expected.useCount);
+    expect(new Date(String(line?.lastUsedAt)).toISOString()).toBe(new Date(expected.lastUsedAt).toISOString());
+  });
+});
