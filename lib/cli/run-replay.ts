@@ -35,11 +35,16 @@ export const runReplay = async (args: ReplayArgs): Promise<number> => {
     const documents = createDocumentClient(client);
     const usage = new DynamoDbUsageStore(documents, tableName);
     const slack = args.slackWebhook === undefined ? undefined : new SlackDecisionPublisher(args.slackWebhook);
+    let undelivered = 0;
     const printer: DecisionPublisher = {
       publish: async (decisions: readonly Decision[]) => {
         progress.done();
         for (const decision of decisions) out(args.json ? JSON.stringify(decisionLine(decision)) : decisionText(decision));
-        await slack?.publish(decisions);
+        // A webhook that refuses a message must not stop the replay: say so, go on, and fail at the end.
+        await slack?.publish(decisions).catch((error: unknown) => {
+          undelivered += decisions.length;
+          process.stderr.write(`slack: ${error instanceof Error ? error.message : String(error)}\n`);
+        });
       },
     };
     let read = 0;
@@ -72,6 +77,10 @@ export const runReplay = async (args: ReplayArgs): Promise<number> => {
         `${summary.rejected.length} rejected, ${summary.duplicates} duplicates; ${summary.decisions.length} decisions, ` +
         `${keys.length} keys, ${summary.writes} DynamoDB writes\n`,
     );
+    if (undelivered > 0) {
+      process.stderr.write(`slack: ${undelivered} message(s) could not be delivered to the webhook\n`);
+      return 3;
+    }
     return summary.rejected.length > 0 ? 1 : 0;
   } finally {
     client.destroy();
