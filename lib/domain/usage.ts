@@ -4,7 +4,7 @@
  * fingerprints) and order-safely (every `lastAt` is a max, so a late event never moves "last used" back).
  */
 import { callerId, type Caller, type KmsEvent } from './kms-event.js';
-import type { FailedCall } from './model.js';
+import type { CallerUsage, FailedCall, FailureSummary } from './model.js';
 import { PENDING_DELETION_ERROR_CODES, PENDING_DELETION_SUFFIX, USAGE_OPERATIONS } from './operations.js';
 import { fingerprint } from './fingerprint.js';
 
@@ -13,23 +13,11 @@ export const SEEN_RING_SIZE = 2_000;
 /** Bounds a bucket's size for keys called by very many principals in one day; the least recent go first. */
 export const MAX_CALLERS_PER_DAY = 500;
 
-export interface DayCaller {
-  readonly principal: string;
-  readonly service?: string;
-  readonly count: number;
-  readonly lastAt: string;
-  readonly operations: readonly string[];
-}
+/** A caller within one day's bucket (the bucket is keyed by caller id). */
+export type DayCaller = Omit<CallerUsage, 'id'>;
 
-export interface DayFailure {
-  readonly operation: string;
-  readonly errorCode: string;
-  readonly count: number;
-  readonly lastAt: string;
-  readonly lastMessage: string;
-  readonly lastEventId: string;
-  readonly callers: readonly string[];
-}
+/** A failure within one day's bucket; the summary of a key folds these. */
+export type DayFailure = FailureSummary;
 
 /** Raw usage of one key on one UTC day, as stored. */
 export interface UsageDay {

@@ -7,8 +7,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { RuntimeConfig } from '../config.js';
-import { parseRecord } from '../ingest/parse-record.js';
 import { deletionTriggerOf, guardDeletion, type DeletionDeps } from '../use-cases/guard-deletion.js';
+import { parseOneEvent } from './parse-one-event.js';
 
 export interface DeletionGuardDeps extends Omit<DeletionDeps, 'mode' | 'policy'> {
   readonly config: Pick<RuntimeConfig, 'mode' | 'policy'>;
@@ -21,15 +21,8 @@ export interface DeletionGuardResult {
 
 export const buildDeletionGuardHandler = (deps: DeletionGuardDeps) =>
   middy(async (input: unknown): Promise<DeletionGuardResult> => {
-    const outcome = parseRecord(input, `EventBridge event ${eventBridgeId(input)}`, undefined);
-    if (outcome.kind === 'rejected') {
-      deps.logger.error('event rejected', { reason: outcome.error.message });
-      throw outcome.error;
-    }
-    if (outcome.kind === 'skipped') {
-      deps.logger.warn('event skipped', { reason: outcome.reason });
-      return { decisions: [] };
-    }
+    const outcome = parseOneEvent(input, deps.logger);
+    if (outcome.kind === 'skipped') return { decisions: [] };
     const { event } = outcome;
     deps.logger.appendKeys({ eventId: event.eventId, eventName: event.eventName, keyArn: event.keyArns[0] });
     const trigger = deletionTriggerOf(event);
@@ -44,6 +37,3 @@ export const buildDeletionGuardHandler = (deps: DeletionGuardDeps) =>
     }
     return { decisions: decisions.map(({ decisionId, action, reasons }) => ({ decisionId, action, reasons })) };
   }).use(injectLambdaContext(deps.logger, { clearState: true }));
-
-const eventBridgeId = (input: unknown): string =>
-  typeof input === 'object' && input !== null && 'id' in input && typeof input.id === 'string' ? input.id : '(no id)';

@@ -9,9 +9,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { RuntimeConfig } from '../config.js';
-import { parseRecord } from '../ingest/parse-record.js';
 import type { UsageStore } from '../domain/ports.js';
 import { guardPolicy, type GuardPolicyDeps } from '../use-cases/guard-policy.js';
+import { parseOneEvent } from './parse-one-event.js';
 
 export interface PolicyGuardDeps extends Omit<GuardPolicyDeps, 'mode' | 'policy' | 'usage'> {
   readonly logger: Logger;
@@ -28,17 +28,9 @@ export interface PolicyGuardResult {
 export const buildPolicyGuardHandler = (deps: PolicyGuardDeps) => {
   const useCaseDeps: GuardPolicyDeps = { ...deps, mode: deps.config.mode, policy: deps.config.policy };
   return middy(async (input: unknown): Promise<PolicyGuardResult> => {
-    const id = typeof input === 'object' && input !== null && 'id' in input ? String(input.id) : 'without id';
-    const outcome = parseRecord(input, `EventBridge event ${id}`, undefined);
-    if (outcome.kind === 'rejected') {
-      deps.logger.error('event rejected', { reason: outcome.error.message });
-      throw outcome.error;
-    }
-    if (outcome.kind === 'skipped') {
-      deps.logger.info('event skipped', { reason: outcome.reason });
-      return { skipped: outcome.reason, alerts: [] };
-    }
-    const event = outcome.event;
+    const outcome = parseOneEvent(input, deps.logger);
+    if (outcome.kind === 'skipped') return { skipped: outcome.reason, alerts: [] };
+    const { event } = outcome;
     deps.logger.appendKeys({ eventId: event.eventId, eventName: event.eventName });
     await deps.usage.record([event]);
     const alerts = await guardPolicy(useCaseDeps, event);

@@ -4,10 +4,10 @@
  * that knows how.
  */
 import type { Caller } from '../domain/kms-event.js';
+import { accountRoot, normalisePrincipal } from '../domain/principal.js';
 import { partitionOf } from './key-arn.js';
 import type { UserIdentity } from './schemas.js';
 
-const ASSUMED_ROLE_SESSION = /^arn:(aws[a-z-]*):sts::(\d+):assumed-role\/([^/]+)(?:\/.*)?$/;
 /** EC2's role for attaching encrypted EBS volumes, as a role ARN, a session ARN or a principal id. */
 const EC2_INFRASTRUCTURE = /(^|[:/])aws:ec2-infrastructure([/:]|$)/;
 const SERVICE_HOST = /^([a-z0-9.-]+)\.amazonaws\.com(\.cn)?$/;
@@ -36,24 +36,16 @@ const principalOf = (identity: UserIdentity | undefined, region: string): string
   const arn = identity?.arn;
   switch (identity?.type) {
     case 'AssumedRole':
-      return identity.sessionContext?.sessionIssuer?.arn ?? roleOfSession(arn) ?? arn ?? 'unknown';
+      return identity.sessionContext?.sessionIssuer?.arn ?? (arn === undefined ? 'unknown' : normalisePrincipal(arn));
     case 'AWSService':
       return identity.invokedBy ?? 'unknown';
     case 'AWSAccount':
     case 'Root':
       if (arn !== undefined) return arn;
-      return identity.accountId === undefined ? 'unknown' : `arn:${partitionOf(region)}:iam::${identity.accountId}:root`;
+      return identity.accountId === undefined ? 'unknown' : accountRoot(identity.accountId, partitionOf(region));
     default:
       return arn ?? 'unknown';
   }
-};
-
-/** arn:aws:sts::<acct>:assumed-role/<name>/<session> -> arn:aws:iam::<acct>:role/<name> (the role's path is not in it). */
-const roleOfSession = (arn: string | undefined): string | undefined => {
-  const match = arn === undefined ? null : ASSUMED_ROLE_SESSION.exec(arn);
-  if (match === null) return undefined;
-  const [, partition = 'aws', account = '', roleName = ''] = match;
-  return `arn:${partition}:iam::${account}:role/${roleName}`;
 };
 
 /** The first that applies: the encryption context a service set, EC2's infrastructure role, invokedBy. */

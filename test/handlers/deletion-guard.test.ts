@@ -1,59 +1,37 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ScheduleKeyDeletionCommand, type KMSClient } from '@aws-sdk/client-kms';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DynamoDbDecisionStore } from '../../lib/adapters/dynamodb-decision-store.js';
-import { DynamoDbGrantStore } from '../../lib/adapters/dynamodb-grant-store.js';
-import { DynamoDbUsageStore } from '../../lib/adapters/dynamodb-usage-store.js';
-import { KmsKeyDirectory } from '../../lib/adapters/kms-key-directory.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_POLICY } from '../../lib/config.js';
 import type { Decision } from '../../lib/domain/model.js';
 import { InvalidRecordError } from '../../lib/errors.js';
 import { buildDeletionGuardHandler, type DeletionGuardDeps } from '../../lib/handlers/deletion-guard.js';
 import { daysBefore, eventBridgeEnvelope, kmsEvent, scheduleRecord } from '../domain/deletion/kms-events.js';
-import { createTestTable, dynamoTestClient } from '../support/dynamodb-local.js';
-import { kmsClientFor, startFakeKms, type FakeKms } from '../support/fake-kms-server.js';
+import type { FakeKms } from '../support/fake-kms-server.js';
+import { startGuardWorld, type GuardWorld } from '../support/guard-world.js';
 
 const NOW = new Date('2026-06-01T12:00:00.000Z');
 const context = { functionName: 'deletion-guard', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:deletion-guard' } as Context;
 
 describe('the deletion guard handler', () => {
-  let dynamo: DynamoDBDocumentClient;
+  let world: GuardWorld;
   let fake: FakeKms;
   let kms: KMSClient;
   let deps: DeletionGuardDeps;
   let published: Decision[];
 
-  beforeAll(() => {
-    dynamo = dynamoTestClient();
-  });
-
-  afterAll(() => dynamo.destroy());
-
   beforeEach(async () => {
-    const tableName = await createTestTable(dynamo);
-    fake = await startFakeKms({ now: () => NOW });
-    kms = kmsClientFor(fake);
-    const directory = new KmsKeyDirectory(kms, { clock: { now: () => NOW } });
-    published = [];
+    world = await startGuardWorld({ now: () => NOW });
+    ({ fake, kms, published } = world);
     deps = {
+      ...world.ports,
       config: { mode: 'enforce', policy: DEFAULT_POLICY },
       logger: new Logger({ serviceName: 'kms-guard-test', logLevel: 'SILENT' }),
-      clock: { now: () => NOW },
-      usage: new DynamoDbUsageStore(dynamo, tableName),
-      grants: new DynamoDbGrantStore(dynamo, tableName),
-      decisions: new DynamoDbDecisionStore(dynamo, tableName),
-      publisher: { publish: async (batch) => void published.push(...batch) },
-      keyDirectoryFor: () => directory,
     };
   });
 
-  afterEach(async () => {
-    kms.destroy();
-    await fake.close();
-  });
+  afterEach(() => world.close());
 
   it('cancels the deletion carried by a real ScheduleKeyDeletion EventBridge event', async () => {
     const keyArn = fake.createKey();

@@ -1,18 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { KMSClient } from '@aws-sdk/client-kms';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DynamoDbDecisionStore } from '../../lib/adapters/dynamodb-decision-store.js';
-import { DynamoDbGrantStore } from '../../lib/adapters/dynamodb-grant-store.js';
-import { DynamoDbUsageStore } from '../../lib/adapters/dynamodb-usage-store.js';
-import { KmsKeyDirectory } from '../../lib/adapters/kms-key-directory.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_POLICY } from '../../lib/config.js';
 import type { Decision } from '../../lib/domain/model.js';
 import { buildGrantExpirerHandler, GrantSweepFailedError, type GrantExpirerDeps } from '../../lib/handlers/grant-expirer.js';
-import { createTestTable, dynamoTestClient } from '../support/dynamodb-local.js';
-import { kmsClientFor, startFakeKms, type FakeKms } from '../support/fake-kms-server.js';
+import type { FakeKms } from '../support/fake-kms-server.js';
+import { startGuardWorld, type GuardWorld } from '../support/guard-world.js';
 
 const NOW = new Date('2026-06-01T12:30:00.000Z');
 const LONG_AGO = '2025-06-01T00:00:00.000Z';
@@ -34,41 +28,22 @@ const scheduledEvent = {
 const context = { functionName: 'grant-expirer', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:grant-expirer' } as Context;
 
 describe('the grant expirer handler', () => {
-  let dynamo: DynamoDBDocumentClient;
+  let world: GuardWorld;
   let fake: FakeKms;
-  let kms: KMSClient;
   let deps: GrantExpirerDeps;
   let published: Decision[];
 
-  beforeAll(() => {
-    dynamo = dynamoTestClient();
-  });
-
-  afterAll(() => dynamo.destroy());
-
   beforeEach(async () => {
-    const tableName = await createTestTable(dynamo);
-    fake = await startFakeKms({ now: () => NOW });
-    kms = kmsClientFor(fake);
-    const directory = new KmsKeyDirectory(kms, { clock: { now: () => NOW } });
-    published = [];
+    world = await startGuardWorld({ now: () => NOW });
+    ({ fake, published } = world);
     deps = {
+      ...world.ports,
       config: { mode: 'enforce', policy: DEFAULT_POLICY },
       logger: new Logger({ serviceName: 'kms-guard-test', logLevel: 'SILENT' }),
-      clock: { now: () => NOW },
-      usage: new DynamoDbUsageStore(dynamo, tableName),
-      grants: new DynamoDbGrantStore(dynamo, tableName),
-      decisions: new DynamoDbDecisionStore(dynamo, tableName),
-      publisher: { publish: async (batch) => void published.push(...batch) },
-      keyDirectoryFor: () => directory,
-      keyDirectories: () => [directory],
     };
   });
 
-  afterEach(async () => {
-    kms.destroy();
-    await fake.close();
-  });
+  afterEach(() => world.close());
 
   const keyWithStaleGrant = (): { keyArn: string; grantId: string } => {
     const keyArn = fake.createKey({ creationDate: LONG_AGO });

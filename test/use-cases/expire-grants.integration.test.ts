@@ -6,19 +6,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KMSClient } from '@aws-sdk/client-kms';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbDecisionStore } from '../../lib/adapters/dynamodb-decision-store.js';
-import { DynamoDbGrantStore } from '../../lib/adapters/dynamodb-grant-store.js';
-import { DynamoDbUsageStore } from '../../lib/adapters/dynamodb-usage-store.js';
-import { KmsKeyDirectory } from '../../lib/adapters/kms-key-directory.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DynamoDbDecisionStore } from '../../lib/adapters/dynamodb-decision-store.js';
+import type { DynamoDbGrantStore } from '../../lib/adapters/dynamodb-grant-store.js';
+import type { DynamoDbUsageStore } from '../../lib/adapters/dynamodb-usage-store.js';
 import { DEFAULT_POLICY } from '../../lib/config.js';
 import type { Decision } from '../../lib/domain/model.js';
 import { parseRecord } from '../../lib/ingest/parse-record.js';
 import { expireGrants, type ExpireGrantsDeps } from '../../lib/use-cases/expire-grants.js';
-import { createTestTable, dynamoTestClient } from '../support/dynamodb-local.js';
-import { FAKE_ACCOUNT_ID, FAKE_REGION, kmsClientFor, startFakeKms, type FakeKms } from '../support/fake-kms-server.js';
+import { FAKE_ACCOUNT_ID, FAKE_REGION, type FakeKms } from '../support/fake-kms-server.js';
+import { startGuardWorld, type GuardWorld } from '../support/guard-world.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const samples = path.resolve(repoRoot, '../shared/cloudtrail-samples');
@@ -63,47 +60,21 @@ const decryptRecord = (keyArn: string, role: string, at: string): Record<string,
 };
 
 describe('expireGrants against DynamoDB Local and the local KMS endpoint', () => {
-  let dynamo: DynamoDBDocumentClient;
+  let world: GuardWorld;
   let fake: FakeKms;
-  let kms: KMSClient;
   let deps: ExpireGrantsDeps;
   let usage: DynamoDbUsageStore;
   let grants: DynamoDbGrantStore;
   let decisions: DynamoDbDecisionStore;
   let published: Decision[];
 
-  beforeAll(() => {
-    dynamo = dynamoTestClient();
-  });
-
-  afterAll(() => dynamo.destroy());
-
   beforeEach(async () => {
-    const tableName = await createTestTable(dynamo);
-    fake = await startFakeKms({ now: () => NOW });
-    kms = kmsClientFor(fake);
-    const directory = new KmsKeyDirectory(kms, { clock: { now: () => NOW } });
-    usage = new DynamoDbUsageStore(dynamo, tableName);
-    grants = new DynamoDbGrantStore(dynamo, tableName);
-    decisions = new DynamoDbDecisionStore(dynamo, tableName);
-    published = [];
-    deps = {
-      usage,
-      grants,
-      decisions,
-      publisher: { publish: async (batch) => void published.push(...batch) },
-      keyDirectoryFor: () => directory,
-      keyDirectories: () => [directory],
-      policy: DEFAULT_POLICY,
-      mode: 'enforce',
-      clock: { now: () => NOW },
-    };
+    world = await startGuardWorld({ now: () => NOW });
+    ({ fake, usage, grants, decisions, published } = world);
+    deps = { ...world.ports, policy: DEFAULT_POLICY, mode: 'enforce' };
   });
 
-  afterEach(async () => {
-    kms.destroy();
-    await fake.close();
-  });
+  afterEach(() => world.close());
 
   const ingest = async (...records: Record<string, unknown>[]): Promise<void> => {
     const events = records.map((record, index) => {

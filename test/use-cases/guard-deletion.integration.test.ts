@@ -4,56 +4,30 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ScheduleKeyDeletionCommand, type KMSClient } from '@aws-sdk/client-kms';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbDecisionStore } from '../../lib/adapters/dynamodb-decision-store.js';
-import { DynamoDbGrantStore } from '../../lib/adapters/dynamodb-grant-store.js';
-import { DynamoDbUsageStore } from '../../lib/adapters/dynamodb-usage-store.js';
-import { KmsKeyDirectory } from '../../lib/adapters/kms-key-directory.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../lib/config.js';
 import type { Decision } from '../../lib/domain/model.js';
 import { DeletionRepairFailedError, guardDeletion, type DeletionDeps } from '../../lib/use-cases/guard-deletion.js';
 import { daysBefore, kmsEvent, pendingDeletionFailure, scheduleEvent } from '../domain/deletion/kms-events.js';
-import { createTestTable, dynamoTestClient } from '../support/dynamodb-local.js';
-import { kmsClientFor, startFakeKms, type FakeKeyOptions, type FakeKms } from '../support/fake-kms-server.js';
+import type { FakeKeyOptions, FakeKms } from '../support/fake-kms-server.js';
+import { startGuardWorld, type GuardWorld } from '../support/guard-world.js';
 
 const NOW = new Date('2026-06-01T12:00:00.000Z');
 
 describe('guardDeletion against DynamoDB Local and the local KMS endpoint', () => {
-  let dynamo: DynamoDBDocumentClient;
+  let world: GuardWorld;
   let fake: FakeKms;
   let kms: KMSClient;
   let deps: DeletionDeps;
   let published: Decision[];
 
-  beforeAll(() => {
-    dynamo = dynamoTestClient();
-  });
-
-  afterAll(() => dynamo.destroy());
-
   beforeEach(async () => {
-    const tableName = await createTestTable(dynamo);
-    fake = await startFakeKms({ now: () => NOW });
-    kms = kmsClientFor(fake);
-    const directory = new KmsKeyDirectory(kms, { clock: { now: () => NOW } });
-    published = [];
-    deps = {
-      usage: new DynamoDbUsageStore(dynamo, tableName),
-      grants: new DynamoDbGrantStore(dynamo, tableName),
-      decisions: new DynamoDbDecisionStore(dynamo, tableName),
-      publisher: { publish: async (batch) => void published.push(...batch) },
-      keyDirectoryFor: () => directory,
-      policy: DEFAULT_POLICY,
-      mode: 'enforce',
-      clock: { now: () => NOW },
-    };
+    world = await startGuardWorld({ now: () => NOW });
+    ({ fake, kms, published } = world);
+    deps = { ...world.ports, policy: DEFAULT_POLICY, mode: 'enforce' };
   });
 
-  afterEach(async () => {
-    kms.destroy();
-    await fake.close();
-  });
+  afterEach(() => world.close());
 
   /** A key the store has watched for 200 days, used 5 days ago, then scheduled (in KMS too) at NOW. */
   const scheduledKey = async (options: { disabledDaysAgo?: number; key?: FakeKeyOptions } = {}) => {

@@ -1,25 +1,20 @@
 /** The hourly sweep against DynamoDB Local and the local KMS endpoint. */
 import { randomUUID } from 'node:crypto';
 import { ScheduleKeyDeletionCommand, type KMSClient } from '@aws-sdk/client-kms';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbDecisionStore } from '../../lib/adapters/dynamodb-decision-store.js';
-import { DynamoDbGrantStore } from '../../lib/adapters/dynamodb-grant-store.js';
-import { DynamoDbUsageStore } from '../../lib/adapters/dynamodb-usage-store.js';
-import { KmsKeyDirectory } from '../../lib/adapters/kms-key-directory.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../lib/config.js';
 import type { Decision } from '../../lib/domain/model.js';
 import { guardDeletion } from '../../lib/use-cases/guard-deletion.js';
 import { SweepFailedError, sweepPendingDeletions, type SweepDeps } from '../../lib/use-cases/sweep-pending-deletions.js';
 import { daysBefore, kmsEvent, scheduleEvent } from '../domain/deletion/kms-events.js';
-import { createTestTable, dynamoTestClient } from '../support/dynamodb-local.js';
-import { kmsClientFor, startFakeKms, type FakeKms } from '../support/fake-kms-server.js';
+import type { FakeKms } from '../support/fake-kms-server.js';
+import { startGuardWorld, type GuardWorld } from '../support/guard-world.js';
 
 const START = new Date('2026-06-01T12:00:00.000Z');
 const HOUR_MS = 3_600_000;
 
 describe('sweepPendingDeletions', () => {
-  let dynamo: DynamoDBDocumentClient;
+  let world: GuardWorld;
   let fake: FakeKms;
   let kms: KMSClient;
   let now: Date;
@@ -28,35 +23,17 @@ describe('sweepPendingDeletions', () => {
   let storeOnly: SweepDeps;
   let published: Decision[];
 
-  beforeAll(() => {
-    dynamo = dynamoTestClient();
-  });
-
-  afterAll(() => dynamo.destroy());
-
   beforeEach(async () => {
-    const tableName = await createTestTable(dynamo);
     now = START;
-    fake = await startFakeKms({ now: () => now });
-    kms = kmsClientFor(fake);
-    const directory = new KmsKeyDirectory(kms, { clock: { now: () => now } });
-    published = [];
-    const stores = {
-      usage: new DynamoDbUsageStore(dynamo, tableName),
-      grants: new DynamoDbGrantStore(dynamo, tableName),
-      decisions: new DynamoDbDecisionStore(dynamo, tableName),
-      publisher: { publish: async (batch: readonly Decision[]) => void published.push(...batch) },
-      policy: DEFAULT_POLICY,
-      clock: { now: () => now },
-    };
-    production = { ...stores, mode: 'enforce', keyDirectoryFor: () => directory, keyDirectories: () => [directory] };
+    world = await startGuardWorld({ now: () => now });
+    ({ fake, kms, published } = world);
+    const { usage, grants, decisions, publisher, clock, keyDirectoryFor, keyDirectories } = world;
+    const stores = { usage, grants, decisions, publisher, clock, policy: DEFAULT_POLICY };
+    production = { ...stores, mode: 'enforce', keyDirectoryFor, keyDirectories };
     storeOnly = { ...stores, mode: 'dry-run' };
   });
 
-  afterEach(async () => {
-    kms.destroy();
-    await fake.close();
-  });
+  afterEach(() => world.close());
 
   /** A key scheduled in KMS only: EventBridge never delivered the event. KMS saw a Decrypt 10 days ago. */
   const scheduledBehindTheGuardsBack = async (): Promise<string> => {

@@ -2,7 +2,7 @@
  * The facts the deletion guard decides on, merged from the store (event history) and, in production, KMS itself.
  * Plain data: build-evidence.ts assembles it, the rules read it, the decision records the parts behind each reason.
  */
-import type { GrantRecord, StateTransition } from '../model.js';
+import type { GrantRecord, KeyRecord, StateTransition } from '../model.js';
 
 export type DeletionAction = 'cancel-deletion' | 'alert' | 'allow-deletion';
 
@@ -44,20 +44,17 @@ export interface FailedUse {
 
 export type EvidenceSource = 'store-history' | 'store-usage' | 'store-grants' | 'kms';
 
-export interface DeletionEvidence {
-  readonly keyArn: string;
-  readonly accountId: string;
-  readonly region: string;
+/** The key's identity and attributes, as the key record holds them. */
+type KeyAttributes = Pick<
+  KeyRecord,
+  'keyArn' | 'accountId' | 'region' | 'keySpec' | 'keyUsage' | 'origin' | 'customKeyStoreId' | 'multiRegion' | 'multiRegionKeyType'
+>;
+
+export interface DeletionEvidence extends KeyAttributes {
   readonly trigger: DeletionTrigger;
   readonly scheduling?: Scheduling;
   /** KMS's keyState when it answered, else the store's latest state. */
   readonly currentState?: string;
-  readonly keySpec?: string;
-  readonly keyUsage?: string;
-  readonly origin?: string;
-  readonly customKeyStoreId?: string;
-  readonly multiRegion?: boolean;
-  readonly multiRegionKeyType?: string;
   readonly tags: Readonly<Record<string, string>>;
   /** The store's state history, oldest first. */
   readonly history: readonly StateTransition[];

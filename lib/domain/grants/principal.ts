@@ -2,6 +2,7 @@
  * Who a grantee is, so that a caller seen in CloudTrail can be matched to it. Callers arrive normalised
  * (role ARN, never the assumed-role session); grantees are written however the grant's creator typed them.
  */
+import { ACCOUNT_ID, ACCOUNT_ROOT, iamEntityOf } from '../principal.js';
 
 export type PrincipalIdentity =
   | { readonly kind: 'role' | 'user'; readonly accountId: string; readonly name: string }
@@ -9,24 +10,14 @@ export type PrincipalIdentity =
   | { readonly kind: 'service'; readonly service: string }
   | { readonly kind: 'unknown' };
 
-const ASSUMED_ROLE = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/;
-const IAM_ENTITY = /^arn:aws[a-z-]*:iam::(\d{12}):(role|user)\/(?:.*\/)?([^/]+)$/;
-const ACCOUNT_ROOT = /^arn:aws[a-z-]*:iam::(\d{12}):root$/;
-const ACCOUNT_ID = /^\d{12}$/;
 const SERVICE = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com(\.cn)?$/;
-
-/** An assumed-role session counts for its role: `arn:aws:sts::1:assumed-role/R/s` → `arn:aws:iam::1:role/R`. */
-export const normalisePrincipal = (principal: string): string => {
-  const session = ASSUMED_ROLE.exec(principal);
-  return session === null ? principal : `arn:${session[1]}:iam::${session[2]}:role/${session[3]}`;
-};
 
 export const identify = (principal: string | undefined): PrincipalIdentity => {
   if (principal === undefined) return { kind: 'unknown' };
-  const normalised = normalisePrincipal(principal.trim());
-  const entity = IAM_ENTITY.exec(normalised);
-  // Role and user names are unique per account whatever their path, and session ARNs carry no path.
-  if (entity !== null) return { kind: entity[2] === 'role' ? 'role' : 'user', accountId: entity[1] ?? '', name: entity[3] ?? '' };
+  const normalised = principal.trim();
+  // A session counts as its role; role and user names are unique per account whatever their path.
+  const entity = iamEntityOf(normalised);
+  if (entity !== undefined) return { kind: entity.kind, accountId: entity.accountId, name: entity.name };
   const root = ACCOUNT_ROOT.exec(normalised);
   if (root !== null) return { kind: 'account', accountId: root[1] ?? '' };
   if (ACCOUNT_ID.test(normalised)) return { kind: 'account', accountId: normalised };
