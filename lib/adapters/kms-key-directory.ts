@@ -15,6 +15,7 @@ import {
   ListResourceTagsCommand,
   RevokeGrantCommand,
   type GrantListEntry,
+  type KeyMetadata,
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import type { ActionOutcome, GrantConstraints, GrantRecord } from '../domain/model.js';
@@ -47,7 +48,7 @@ export class KmsKeyDirectory implements KeyDirectory {
     this.clock = options.clock ?? { now: () => new Date() };
   }
 
-  async describe(keyArn: string): Promise<KmsKeyFacts> {
+  private async metadata(keyArn: string): Promise<KeyMetadata> {
     await this.limiter.acquire('DescribeKey');
     const metadata = await this.kms.send(new DescribeKeyCommand({ KeyId: keyArn })).then(
       (response) => response.KeyMetadata,
@@ -56,6 +57,15 @@ export class KmsKeyDirectory implements KeyDirectory {
       },
     );
     if (metadata === undefined) throw new KeyNotFoundError(keyArn);
+    return metadata;
+  }
+
+  async keyState(keyArn: string): Promise<string> {
+    return (await this.metadata(keyArn)).KeyState ?? 'Unknown';
+  }
+
+  async describe(keyArn: string): Promise<KmsKeyFacts> {
+    const metadata = await this.metadata(keyArn);
     const [tags, aliases, usage] = await Promise.all([this.tags(keyArn), this.aliases(keyArn), this.lastUsage(keyArn)]);
     return {
       keyArn: metadata.Arn ?? keyArn,

@@ -86,6 +86,11 @@ export interface KmsKeyFacts {
 /** KMS, seen from the guard: evidence in, repairs out. Only the adapter touches the SDK. */
 export interface KeyDirectory {
   describe(keyArn: string): Promise<KmsKeyFacts>;
+  /**
+   * The key state alone (one DescribeKey), so an hourly sweep over every key in an account costs one call per
+   * key; `describe` adds tags, aliases and last use. Throws KeyNotFoundError for a key that does not exist.
+   */
+  keyState(keyArn: string): Promise<string>;
   listGrants(keyArn: string): Promise<GrantRecord[]>;
   /** Key ARNs in the account and Region (ListKeys), for sweeps that run before the store knows every key. */
   listKeyArns(): Promise<string[]>;

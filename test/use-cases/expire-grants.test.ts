@@ -84,6 +84,9 @@ class StubKeyDirectory implements KeyDirectory {
     if (facts === undefined) throw new KeyNotFoundError(keyArn);
     return { keyArn, keyState: 'Enabled', tags: {}, aliases: [], keyManager: 'CUSTOMER', ...facts };
   }
+  async keyState(keyArn: string): Promise<string> {
+    return (await this.describe(keyArn)).keyState;
+  }
   async listGrants(keyArn: string) {
     this.listedGrantsOf.push(keyArn);
     return this.grants.filter((listed) => listed.keyArn === keyArn);

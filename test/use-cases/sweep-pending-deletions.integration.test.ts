@@ -70,6 +70,18 @@ describe('sweepPendingDeletions', () => {
     expect(fake.state(keyArn)).toBe('Disabled');
   });
 
+  it('costs one DescribeKey per key that is not pending deletion', async () => {
+    for (let index = 0; index < 5; index += 1) fake.createKey();
+    const pendingKey = await scheduledBehindTheGuardsBack();
+
+    await sweepPendingDeletions(production);
+
+    expect(fake.callsOf('DescribeKey')).toHaveLength(6 + 1);
+    for (const operation of ['ListResourceTags', 'ListAliases', 'GetKeyLastUsage']) {
+      expect(fake.callsOf(operation).map((call) => call.body.KeyId), operation).toEqual([pendingKey]);
+    }
+  });
+
   it('does not repeat the verdict the guard gave at scheduling, but reminds of the date', async () => {
     const { keyArn } = await scheduledAndJudged();
 
