@@ -60,7 +60,13 @@ export const runReplay = async (args: ReplayArgs): Promise<number> => {
       args.paths,
       args.now,
       {
-        onRecord: () => progress.update('reading', (read += 1)),
+        onRecord: (record) => {
+          if (record.outcome.kind === 'rejected') {
+            progress.done();
+            process.stderr.write(`rejected: ${record.outcome.error.message}\n`);
+          }
+          progress.update('reading', (read += 1));
+        },
         onEventProcessed: (done, total) => progress.update('replaying', done, total),
       },
     );
@@ -69,19 +75,16 @@ export const runReplay = async (args: ReplayArgs): Promise<number> => {
     if (!args.json && keys.length > 0) out('\nKeys:');
     for (const line of keys) out(args.json ? JSON.stringify(line) : keyText(line));
 
-    for (const record of summary.rejected) {
-      if (record.outcome.kind === 'rejected') process.stderr.write(`rejected: ${record.outcome.error.message}\n`);
-    }
     process.stderr.write(
       `replayed ${summary.events} events from ${summary.records} records: ${summary.skipped} not KMS (skipped), ` +
-        `${summary.rejected.length} rejected, ${summary.duplicates} duplicates; ${summary.decisions.length} decisions, ` +
+        `${summary.rejected} rejected, ${summary.duplicates} duplicates; ${summary.decisions.length} decisions, ` +
         `${keys.length} keys, ${summary.writes} DynamoDB writes\n`,
     );
     if (undelivered > 0) {
       process.stderr.write(`slack: ${undelivered} message(s) could not be delivered to the webhook\n`);
       return 3;
     }
-    return summary.rejected.length > 0 ? 1 : 0;
+    return summary.rejected > 0 ? 1 : 0;
   } finally {
     client.destroy();
     await local?.stop();

@@ -40,7 +40,8 @@ export interface ReplaySummary {
   readonly records: number;
   readonly events: number;
   readonly skipped: number;
-  readonly rejected: readonly InputRecord[];
+  /** Records rejected; each was handed to the listener's onRecord as it was read, so none is held here. */
+  readonly rejected: number;
   readonly duplicates: number;
   readonly writes: number;
   readonly decisions: readonly Decision[];
@@ -76,15 +77,15 @@ export const replay = async (
   const ordered = new TimeOrderedEvents();
   let records = 0;
   let skipped = 0;
-  const rejected: InputRecord[] = [];
+  let rejected = 0;
   for await (const record of readInputs(paths)) {
     records += 1;
     listener.onRecord?.(record);
     if (record.outcome.kind === 'event') await ordered.add(record.outcome.event);
     else if (record.outcome.kind === 'skipped') skipped += 1;
-    else rejected.push(record);
+    else rejected += 1;
   }
-  const total = records - skipped - rejected.length;
+  const total = records - skipped - rejected;
 
   let pending: KmsEvent[] = [];
   let duplicates = 0;

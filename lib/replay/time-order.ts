@@ -28,7 +28,7 @@ export class TimeOrderedEvents {
   private directory: string | undefined;
 
   constructor(options: TimeOrderOptions = {}) {
-    this.runSize = options.runSize ?? 100_000;
+    this.runSize = options.runSize ?? 50_000;
   }
 
   async add(event: KmsEvent): Promise<void> {

@@ -112,7 +112,7 @@ describe('a duplicated and shuffled replay', () => {
   it('has a reference with decisions and keys to compare', () => {
     expect(reference.decisions.length).toBeGreaterThan(15);
     expect(reference.keys.length).toBeGreaterThan(15);
-    expect(reference.summary.rejected).toEqual([]);
+    expect(reference.summary.rejected).toBe(0);
   });
 
   it.each([1, 2])('leaves the state of one ordered pass (seed %i)', async (seed) => {
