@@ -70,6 +70,14 @@ describe('kms-guard replay over the scenario histories in events/scenarios', () 
     },
   );
 
+  it('revokes exactly the stale and expired grants, nothing else', () => {
+    const revoked = decisions.filter((decision) => decision.action === 'revoke-grant').map((decision) => decision.grantId).sort();
+    const expected = EXPECTED_DECISIONS.filter((entry) => entry.action === 'revoke-grant').map((entry) => entry.grantId).sort();
+
+    expect(expected.length).toBeGreaterThan(0);
+    expect(revoked).toEqual(expected);
+  });
+
   it.each(EXPECTED_NO_DECISION.map((expected) => [expected.keyAlias, expected] as const))('makes no forbidden decision on %s', (_, expected) => {
     const forbidden = decisions.filter(
       (decision) =>
