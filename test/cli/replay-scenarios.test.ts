@@ -7,12 +7,9 @@ import {
   EXPECTED_DECISIONS,
   EXPECTED_KEY_FACTS,
   EXPECTED_NO_DECISION,
-  SCENARIO_DIRECTORY,
-  SCENARIO_EXEMPT_PRINCIPAL,
-  SCENARIO_NOW,
   type ExpectedDecision,
 } from '../replay/scenario-expectations.js';
-import { freshTable, runCli, type CliResult } from './run-cli.js';
+import { runCli, scenarioReplayArgs, type CliResult } from './run-cli.js';
 
 interface DecisionLine {
   readonly action: string;
@@ -39,19 +36,7 @@ describe('kms-guard replay over the scenario histories in events/scenarios', () 
   let decisions: DecisionLine[];
 
   beforeAll(async () => {
-    result = await runCli([
-      'replay',
-      '--json',
-      '--now',
-      SCENARIO_NOW,
-      '--exempt-principal',
-      SCENARIO_EXEMPT_PRINCIPAL,
-      '--endpoint',
-      inject('dynamoEndpoint'),
-      '--table',
-      freshTable(),
-      SCENARIO_DIRECTORY,
-    ]);
+    result = await runCli(scenarioReplayArgs(inject('dynamoEndpoint')));
     decisions = result.lines().filter((line) => line.kind === 'decision') as unknown as DecisionLine[];
   }, 180_000);
 

@@ -6,9 +6,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { SCENARIO_DIRECTORY, SCENARIO_EXEMPT_PRINCIPAL, SCENARIO_NOW } from '../replay/scenario-expectations.js';
 import { SlackServer } from '../support/slack-server.js';
-import { freshTable, runCli, type CliResult } from './run-cli.js';
+import { runCli, scenarioReplayArgs, type CliResult } from './run-cli.js';
 
 const KEY = 'arn:aws:kms:us-east-1:111122223333:key/6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
 const INJECTION = '<!channel> <https://evil.example|click here> *bold* `tick`';
@@ -56,22 +55,7 @@ describe('kms-guard replay --slack-webhook', () => {
   let hostile: string;
   let withSlack: CliResult;
   let withoutSlack: CliResult;
-  const replay = (extra: string[]) =>
-    runCli([
-      'replay',
-      '--json',
-      '--now',
-      SCENARIO_NOW,
-      '--exempt-principal',
-      SCENARIO_EXEMPT_PRINCIPAL,
-      '--endpoint',
-      inject('dynamoEndpoint'),
-      '--table',
-      freshTable(),
-      ...extra,
-      SCENARIO_DIRECTORY,
-      hostile,
-    ]);
+  const replay = (extra: string[]) => runCli(scenarioReplayArgs(inject('dynamoEndpoint'), extra, [hostile]));
 
   beforeAll(async () => {
     hostile = path.join(await mkdtemp(path.join(tmpdir(), 'kms-guard-hostile-')), 'hostile.jsonl');

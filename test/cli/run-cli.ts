@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SCENARIO_DIRECTORY, SCENARIO_EXEMPT_PRINCIPAL, SCENARIO_NOW } from '../replay/scenario-expectations.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const samplesDir = path.resolve(repoRoot, '../shared/cloudtrail-samples');
@@ -44,3 +45,20 @@ export const runCli = (args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
 let tableCounter = 0;
 /** A fresh table per run on the harness's DynamoDB Local, so runs never see each other's state. */
 export const freshTable = (): string => `cli-${process.pid}-${Date.now()}-${(tableCounter += 1)}`;
+
+/** `npm start`'s replay of events/scenarios as JSON, on the harness's DynamoDB Local, with extra options and inputs. */
+export const scenarioReplayArgs = (endpoint: string, options: readonly string[] = [], inputs: readonly string[] = []): string[] => [
+  'replay',
+  '--json',
+  '--now',
+  SCENARIO_NOW,
+  '--exempt-principal',
+  SCENARIO_EXEMPT_PRINCIPAL,
+  '--endpoint',
+  endpoint,
+  '--table',
+  freshTable(),
+  ...options,
+  SCENARIO_DIRECTORY,
+  ...inputs,
+];
