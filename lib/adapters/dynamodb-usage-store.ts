@@ -1,7 +1,8 @@
 /**
  * UsageStore on the single table. A batch is coalesced: one optimistic read-modify-write per (key, day) usage
  * bucket, one per key record touched by lifecycle events, one per grant. So N events over K keys cost about K
- * writes, never N.
+ * writes, never N. The batch's items are read together (BatchGetItem, 100 a request), then each is written with
+ * a version-conditioned PutItem; only an item that lost a race is read again on its own.
  * RecordResult counts events that reach an item: `recorded` when new to at least one item, `duplicates` when
  * every item had them already. Events that touch no item (a successful DescribeKey, an event naming no key)
  * count in neither.
@@ -28,7 +29,16 @@ import {
   usageItem,
   usageKey,
 } from './dynamodb-items.js';
-import { type Item, type ItemKey, type OccOptions, readModifyWrite } from './dynamodb-occ.js';
+import {
+  BATCH_GET_LIMIT,
+  type Item,
+  type ItemKey,
+  type OccOptions,
+  type Prefetched,
+  batchGetItems,
+  itemKeyId,
+  readModifyWrite,
+} from './dynamodb-occ.js';
 import { queryAll, scanAll } from './dynamodb-pages.js';
 import { GSI1, GSI1_PENDING_DELETION, daySk, keyPk } from './dynamodb-table.js';
 
@@ -36,9 +46,13 @@ import { GSI1, GSI1_PENDING_DELETION, daySk, keyPk } from './dynamodb-table.js';
 interface WriteTask {
   readonly keyArn: string;
   readonly refs: readonly number[];
-  /** Writes the item; returns the refs recorded for the first time. */
-  run(): Promise<{ writes: number; newRefs: ReadonlySet<number> }>;
+  readonly key: ItemKey;
+  /** Writes the item, starting from `prefetched` when given; returns the refs recorded for the first time. */
+  run(prefetched: Prefetched | undefined): Promise<{ writes: number; newRefs: ReadonlySet<number> }>;
 }
+
+/** A batched read's answer for one item: what was stored, or why the read failed. */
+type Read = Prefetched | { readonly error: unknown };
 
 export interface UsageStoreOptions extends OccOptions {
   /** Items written at the same time within one batch. */
@@ -54,7 +68,17 @@ export class DynamoDbUsageStore implements UsageStore {
 
   async record(events: readonly KmsEvent[]): Promise<RecordResult> {
     const tasks = [...this.usageTasks(events), ...this.stateTasks(events), ...this.grantTasks(events)];
-    const outcomes = await runPooled(tasks, this.options.concurrency ?? 16);
+    const reads = await this.readAll(tasks.map((task) => task.key));
+    const outcomes = await runPooled(
+      tasks.map((task) => ({
+        run: async () => {
+          const read = reads.get(itemKeyId(task.key));
+          if (read !== undefined && 'error' in read) throw read.error;
+          return task.run(read);
+        },
+      })),
+      this.concurrency(),
+    );
     const failedKeys = new Set<string>();
     const touched = new Set<number>();
     const recorded = new Set<number>();
@@ -79,6 +103,31 @@ export class DynamoDbUsageStore implements UsageStore {
       writes,
       keyBatches: new Set(tasks.map((task) => task.keyArn)).size,
     };
+  }
+
+  /**
+   * Reads the items in BatchGetItem requests. A request that fails fails its items (they are named in the
+   * StoreWriteError, not read again one by one against a store that is down); an item left unprocessed is
+   * absent, and its task reads it alone.
+   */
+  private async readAll(keys: readonly ItemKey[]): Promise<Map<string, Read>> {
+    const unique = [...new Map(keys.map((key) => [itemKeyId(key), key])).values()];
+    const chunks: ItemKey[][] = [];
+    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) chunks.push(unique.slice(start, start + BATCH_GET_LIMIT));
+    const outcomes = await runPooled(
+      chunks.map((chunk) => ({ run: () => batchGetItems(this.client, this.tableName, chunk, this.options) })),
+      this.concurrency(),
+    );
+    const reads = new Map<string, Read>();
+    outcomes.forEach((outcome, index) => {
+      if (outcome.status === 'fulfilled') outcome.value.forEach((read, id) => reads.set(id, read));
+      else chunks[index]?.forEach((key) => reads.set(itemKeyId(key), { error: outcome.reason }));
+    });
+    return reads;
+  }
+
+  private concurrency(): number {
+    return this.options.concurrency ?? 16;
   }
 
   async getKey(keyArn: string): Promise<KeyRecord | undefined> {
@@ -118,33 +167,41 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 
   private usageTasks(events: readonly KmsEvent[]): WriteTask[] {
-    return foldUsage(events).map((delta) => ({
-      keyArn: delta.keyArn,
-      refs: delta.entries.map((entry) => entry.ref),
-      run: async () => {
-        let newRefs: ReadonlySet<number> = new Set();
-        const { writes } = await readModifyWrite(this.client, this.tableName, usageKey(delta.keyArn, delta.day), (stored) => {
-          const merged = mergeUsage(readUsageDay(stored), delta);
-          newRefs = merged.newRefs;
-          return merged.newRefs.size === 0 ? undefined : usageItem(merged.day);
-        }, this.options);
-        return { writes, newRefs };
-      },
-    }));
+    return foldUsage(events).map((delta) => {
+      const key = usageKey(delta.keyArn, delta.day);
+      return {
+        keyArn: delta.keyArn,
+        refs: delta.entries.map((entry) => entry.ref),
+        key,
+        run: async (prefetched) => {
+          let newRefs: ReadonlySet<number> = new Set();
+          const { writes } = await readModifyWrite(this.client, this.tableName, key, (stored) => {
+            const merged = mergeUsage(readUsageDay(stored), delta);
+            newRefs = merged.newRefs;
+            return merged.newRefs.size === 0 ? undefined : usageItem(merged.day);
+          }, this.options, prefetched);
+          return { writes, newRefs };
+        },
+      };
+    });
   }
 
   private stateTasks(events: readonly KmsEvent[]): WriteTask[] {
     const byKey = groupRefs(events, (event) => (isLifecycleEvent(event) ? event.keyArns : []));
-    return [...byKey].map(([keyArn, refs]) => ({
-      keyArn,
-      refs,
-      run: () =>
-        this.applyOnce(stateKey(keyArn), refs, events, {
-          read: readKeyRecord,
-          apply: (record, event) => applyLifecycleEvent(record, keyArn, event),
-          toItem: keyItem,
-        }),
-    }));
+    return [...byKey].map(([keyArn, refs]) => {
+      const key = stateKey(keyArn);
+      return {
+        keyArn,
+        refs,
+        key,
+        run: (prefetched) =>
+          this.applyOnce(key, refs, events, prefetched, {
+            read: readKeyRecord,
+            apply: (record, event) => applyLifecycleEvent(record, keyArn, event),
+            toItem: keyItem,
+          }),
+      };
+    });
   }
 
   private grantTasks(events: readonly KmsEvent[]): WriteTask[] {
@@ -154,10 +211,13 @@ export class DynamoDbUsageStore implements UsageStore {
     });
     return [...byGrant].map(([id, refs]) => {
       const [keyArn = '', grantId = ''] = id.split('\n');
+      const key = grantKey(keyArn, grantId);
       return {
         keyArn,
         refs,
-        run: () => this.applyOnce(grantKey(keyArn, grantId), refs, events, { read: readGrant, apply: applyGrantEvent, toItem: grantItem }),
+        key,
+        run: (prefetched: Prefetched | undefined) =>
+          this.applyOnce(key, refs, events, prefetched, { read: readGrant, apply: applyGrantEvent, toItem: grantItem }),
       };
     });
   }
@@ -170,6 +230,7 @@ export class DynamoDbUsageStore implements UsageStore {
     key: ItemKey,
     refs: readonly number[],
     events: readonly KmsEvent[],
+    prefetched: Prefetched | undefined,
     codec: {
       read: (item: Item | undefined) => T | undefined;
       apply: (current: T | undefined, event: KmsEvent) => T | undefined;
@@ -192,7 +253,7 @@ export class DynamoDbUsageStore implements UsageStore {
         newRefs.add(ref);
       }
       return newRefs.size === 0 || current === undefined ? undefined : codec.toItem(current, applied);
-    }, this.options);
+    }, this.options, prefetched);
     return { writes, newRefs };
   }
 }
