@@ -50,6 +50,9 @@ export const loadConfig = (env: Env = process.env): RuntimeConfig => {
   const memberAccountIds = list(env.KMS_GUARD_MEMBER_ACCOUNTS);
   const badMember = memberAccountIds.find((id) => !/^\d{12}$/.test(id));
   if (badMember !== undefined) throw new ConfigError(`KMS_GUARD_MEMBER_ACCOUNTS holds "${badMember}", not a 12-digit account id`);
+  if (memberAccountIds.length > 0 && optional(env.KMS_GUARD_REMEDIATION_ROLE) === undefined) {
+    throw new ConfigError('KMS_GUARD_MEMBER_ACCOUNTS needs KMS_GUARD_REMEDIATION_ROLE: keys of member accounts are reached through it');
+  }
   return {
     mode,
     tableName,

@@ -22,6 +22,7 @@ import { SecretsWebhookUrl } from './adapters/secrets-webhook-url.js';
 import { SlackWebhook } from './adapters/slack-webhook.js';
 import { loadConfig } from './config.js';
 import type { Clock, DecisionPublisher, KeyDirectory } from './domain/ports.js';
+import type { SlackPoster } from './domain/slack-message.js';
 import { notifierIdempotencyStore } from './handlers/notifier.js';
 import { ConfigError } from './errors.js';
 
@@ -61,15 +62,20 @@ const buildRuntime = () => {
       new CloudHSMV2Client({ region: config.region }),
       new DynamoDbCustomKeyStoreRegistry(documents, config.tableName),
     ),
-    slack: new SlackWebhook(
-      new SecretsWebhookUrl(new SecretsManagerClient({ region: config.region }), requireSlackSecret(config.slackSecretName)),
-    ),
+    slack: slackPoster(config.slackSecretName, config.region),
     notifierIdempotency: notifierIdempotencyStore(dynamo, config.tableName),
   };
 };
 
-/** Only the notifier reads the secret, and only when it posts; other functions never touch it. */
-const requireSlackSecret = (name: string | undefined): string => name ?? '';
+/** Only the notifier posts; without a secret it fails each post with a message naming the setting. */
+const slackPoster = (secretName: string | undefined, region: string): SlackPoster =>
+  secretName === undefined
+    ? {
+        post: async () => {
+          throw new ConfigError('KMS_GUARD_SLACK_SECRET is not set: the notifier has no Slack webhook to post to');
+        },
+      }
+    : new SlackWebhook(new SecretsWebhookUrl(new SecretsManagerClient({ region }), secretName));
 
 let runtime: ReturnType<typeof buildRuntime> | undefined;
 
@@ -81,4 +87,3 @@ export const productionRuntime = (): Runtime => {
   return runtime;
 };
 
-export { ConfigError };
