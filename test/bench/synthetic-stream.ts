@@ -6,6 +6,7 @@
  * ~1% of messages are redeliveries (same eventID) and arrival is shuffled within a bounded window.
  */
 import type { SQSRecord } from 'aws-lambda';
+import { eventBridgeEnvelope } from '../domain/deletion/kms-events.js';
 
 export interface StreamOptions {
   readonly events: number;
@@ -200,17 +201,7 @@ export const syntheticRecords = (options: StreamOptions) => {
 };
 
 const sqsMessage = (record: Record<string, unknown>, delivery: number, region: string): SQSRecord => {
-  const event = {
-    version: '0',
-    id: `eb-${String(record.eventID)}`,
-    'detail-type': 'AWS API Call via CloudTrail',
-    source: 'aws.kms',
-    account: String(record.recipientAccountId),
-    time: String(record.eventTime),
-    region: String(record.awsRegion),
-    resources: [],
-    detail: record,
-  };
+  const event = eventBridgeEnvelope(record);
   return {
     messageId: `msg-${delivery}-${String(record.eventID)}`,
     receiptHandle: `rh-${delivery}`,
