@@ -1,5 +1,5 @@
 /**
- * The main job on the real public samples: `kms-guard replay --json ../shared/cloudtrail-samples`.
+ * The main job on the real public samples: `kms-guard replay --json test/fixtures/cloudtrail`.
  * Expected figures were read off the sample files by hand (see the comments), not computed by the code under test.
  */
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';

@@ -1,11 +1,11 @@
 /** Runs the real `kms-guard` CLI (lib/cli/bin.js) in a child process on the test run's Node 22. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SCENARIO_DIRECTORY, SCENARIO_EXEMPT_PRINCIPAL, SCENARIO_NOW } from '../replay/scenario-expectations.js';
+import { cloudTrailSamplesDir, repoRoot } from '../support/fixtures.js';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const samplesDir = path.resolve(repoRoot, '../shared/cloudtrail-samples');
+export { repoRoot };
+export const samplesDir = cloudTrailSamplesDir;
 
 export interface CliResult {
   readonly status: number | null;

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { KmsEvent } from '../../lib/domain/kms-event.js';
 import type { ParseOutcome } from '../../lib/ingest/parse-record.js';
 import { readInputs, type InputRecord } from '../../lib/ingest/read-inputs.js';
+import { cloudTrailSamplesDir, repoRoot } from '../support/fixtures.js';
 
-export const repoRoot = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-export const samplesDir = path.resolve(repoRoot, '../shared/cloudtrail-samples');
+export { repoRoot };
+export const samplesDir = cloudTrailSamplesDir;
 
 export const samplePath = (relative: string): string => path.join(samplesDir, relative);
 

@@ -1,13 +1,15 @@
 /**
- * The real CloudTrail samples (../shared/cloudtrail-samples) as raw records, for the reliability suites: every
+ * The real CloudTrail samples (test/fixtures/cloudtrail) as raw records, for the reliability suites: every
  * record that the ingest accepts as a KMS event, with the file it came from.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseRecord } from '../../lib/ingest/parse-record.js';
+import { cloudTrailSamplesDir, repoRoot } from '../support/fixtures.js';
 
-export const repoRoot = path.resolve(import.meta.dirname, '../..');
-export const samplesDir = path.resolve(repoRoot, '../shared/cloudtrail-samples');
+export { repoRoot };
+
+export const samplesDir = cloudTrailSamplesDir;
 
 const walk = (directory: string): string[] =>
   readdirSync(directory)

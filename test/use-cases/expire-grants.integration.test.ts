@@ -5,7 +5,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DynamoDbDecisionStore } from '../../lib/adapters/dynamodb-decision-store.js';
 import type { DynamoDbGrantStore } from '../../lib/adapters/dynamodb-grant-store.js';
@@ -16,9 +15,9 @@ import { parseRecord } from '../../lib/ingest/parse-record.js';
 import { expireGrants, type ExpireGrantsDeps } from '../../lib/use-cases/expire-grants.js';
 import { FAKE_ACCOUNT_ID, FAKE_REGION, type FakeKms } from '../support/fake-kms-server.js';
 import { startGuardWorld, type GuardWorld } from '../support/guard-world.js';
+import { cloudTrailSamplesDir } from '../support/fixtures.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const samples = path.resolve(repoRoot, '../shared/cloudtrail-samples');
+const samples = cloudTrailSamplesDir;
 const sample = (file: string): Record<string, unknown> => JSON.parse(readFileSync(path.join(samples, file), 'utf8')) as Record<string, unknown>;
 
 const DAY_MS = 86_400_000;

@@ -1,5 +1,5 @@
 /**
- * KMS calls as CloudTrail logs them (shapes copied from /work/shared/cloudtrail-samples): what requestParameters
+ * KMS calls as CloudTrail logs them (shapes copied from test/fixtures/cloudtrail): what requestParameters
  * and responseElements hold for each operation, and the quirks (no keyId on a symmetric Decrypt, the typed keyId
  * of ScheduleKeyDeletion, the locale deletionDate, RetireGrant without requestParameters).
  */

@@ -1,12 +1,11 @@
-/** Real CloudTrail samples (shared/cloudtrail-samples) through the real ingest, for the alert rules' tests. */
+/** Real CloudTrail samples (test/fixtures/cloudtrail) through the real ingest, for the alert rules' tests. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { KmsEvent } from '../../../lib/domain/kms-event.js';
 import { parseRecord } from '../../../lib/ingest/parse-record.js';
+import { cloudTrailSamplesDir } from '../../support/fixtures.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const samplesDir = path.resolve(repoRoot, '../shared/cloudtrail-samples');
+export const samplesDir = cloudTrailSamplesDir;
 
 /** The raw record, to be structuredClone'd before a test changes it. */
 export const sampleRecord = (file: string): Record<string, unknown> =>

@@ -1,15 +1,14 @@
 /**
- * KmsEvents for deletion-guard tests, built from the real ScheduleKeyDeletion capture in shared/cloudtrail-samples
+ * KmsEvents for deletion-guard tests, built from the real ScheduleKeyDeletion capture in test/fixtures/cloudtrail
  * (parsed by the real ingest) and re-pointed at a test key, plus the few other events the scenarios need.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Caller, KmsEvent } from '../../../lib/domain/kms-event.js';
 import { parseRecord } from '../../../lib/ingest/parse-record.js';
+import { cloudTrailSamplesDir } from '../../support/fixtures.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const SAMPLES = path.resolve(repoRoot, '../shared/cloudtrail-samples');
+export const SAMPLES = cloudTrailSamplesDir;
 
 /** The real record (elastic-integrations, 2024): a 7-day ScheduleKeyDeletion by an IAM user. */
 export const scheduleKeyDeletionRecord = (): Record<string, unknown> =>

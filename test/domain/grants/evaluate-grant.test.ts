@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { evaluateGrant, type GrantContext } from '../../../lib/domain/grants/evaluate-grant.js';
 import type { CallerUsage, GrantRecord } from '../../../lib/domain/model.js';
+import { cloudTrailSamplesDir } from '../../support/fixtures.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const samples = path.resolve(repoRoot, '../shared/cloudtrail-samples');
+const samples = cloudTrailSamplesDir;
 
 const DAY_MS = 86_400_000;
 const NOW = new Date('2026-06-01T12:00:00.000Z');
