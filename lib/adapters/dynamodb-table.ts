@@ -6,6 +6,7 @@
  *   the key record (state, tags…)         KEY#<arn>              STATE               PENDING_DELETION*      <arn>
  *   a grant                               KEY#<arn>              GRANT#<grantId>     ACTIVE_GRANT*          <arn>#<grantId>
  *   a decision                            DECISION#<id>          DECISION            DECISION               <decidedAt>#<id>
+ *   what the guard watched (coverage)     COVERAGE#<acct>#<rgn>  COVERAGE            -                      -
  *   (* only while the key is pending deletion / the grant is active, so the index holds just those)
  *
  * listKeyArns is a Scan projecting pk: it runs at sweep cadence (hourly) over a few thousand keys, and a
@@ -35,6 +36,8 @@ export const STATE_SK = 'STATE';
 export const grantSk = (grantId: string): string => `GRANT#${grantId}`;
 export const decisionPk = (decisionId: string): string => `DECISION#${decisionId}`;
 export const DECISION_SK = 'DECISION';
+export const coveragePk = (accountId: string, region: string): string => `COVERAGE#${accountId}#${region}`;
+export const COVERAGE_SK = 'COVERAGE';
 
 /** The table as CreateTable wants it; CDK maps the same fields (pk/sk strings, gsi1, on-demand, TTL). */
 export interface TableDefinition {

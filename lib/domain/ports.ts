@@ -63,6 +63,31 @@ export interface DecisionStore {
   list(): Promise<Decision[]>;
 }
 
+/**
+ * What the guard has watched, per account and Region. Absence of use is evidence only where the guard was
+ * watching: `watchedSince` says how far back its history goes (live tracking or a completed backfill), and
+ * `lastUsageEventAt` is the heartbeat that says usage (read-only) events are arriving at all.
+ */
+export interface Coverage {
+  readonly accountId: string;
+  readonly region: string;
+  /** From this instant on, every usage event of the account and Region has been recorded. */
+  readonly watchedSince?: string;
+  /** The latest eventTime of a usage event recorded for the account and Region. */
+  readonly lastUsageEventAt?: string;
+}
+
+export interface CoverageStore {
+  /**
+   * Every usage event of the account and Region from `since` on has been recorded (the first batch the usage
+   * tracker saw, or a backfill that completed without failures). Keeps the earliest; idempotent, order-safe.
+   */
+  widenWatchedSince(accountId: string, region: string, since: string): Promise<void>;
+  /** A usage event of the account and Region with this eventTime was recorded. Keeps the latest. */
+  recordUsageArrival(accountId: string, region: string, eventTime: string): Promise<void>;
+  getCoverage(accountId: string, region: string): Promise<Coverage | undefined>;
+}
+
 /** What KMS itself says about a key (DescribeKey, ListResourceTags, ListAliases, GetKeyLastUsage). */
 export interface KmsKeyFacts {
   readonly keyArn: string;
