@@ -6,15 +6,18 @@ export class KmsGuardError extends Error {
   }
 }
 
-/** Input that is not a KMS event we understand: says which source, which record and which field. */
+/**
+ * Input that is not a KMS event we understand: says which source, which record and which field. `position` is
+ * how a person finds the record: "record 3" (the third in a JSON document, counting from 1) or "line 3" (JSON Lines).
+ */
 export class InvalidRecordError extends KmsGuardError {
   constructor(
     readonly source: string,
-    readonly recordIndex: number | undefined,
+    readonly position: string | undefined,
     readonly reason: string,
     options?: ErrorOptions,
   ) {
-    super(`${source}${recordIndex === undefined ? '' : ` record ${recordIndex}`}: ${reason}`, options);
+    super(`${source}${position === undefined ? '' : ` ${position}`}: ${reason}`, options);
   }
 }
 

@@ -20,6 +20,12 @@ export interface KmsEvent {
    * no key (ListKeys, CreateCustomKeyStore) or the key could not be resolved to an ARN.
    */
   readonly keyArns: readonly string[];
+  /**
+   * Set when the operation names a key but none of the record's key fields resolves to an ARN (an alias, a
+   * placeholder such as "arn:aws:kms:Region:account_ID:key_ID", an empty keyId): which fields held what. Such an
+   * event records no use, so it is reported rather than dropped: lost evidence of use could later allow a deletion.
+   */
+  readonly unresolvedKey?: string;
   readonly caller: Caller;
   /** Present when the call failed (CloudTrail errorCode / errorMessage). */
   readonly error?: CallError;

@@ -6,6 +6,7 @@ import { CLOUDTRAIL_DETAIL_TYPES, KMS_SERVICE_DETAIL_TYPES } from '../routing.js
 import { normaliseCloudTrailRecord } from './normalise-cloudtrail.js';
 import { normaliseServiceEvent } from './normalise-service-event.js';
 import { rejected, skipped, type ParseOutcome, type RecordOrigin } from './outcome.js';
+import { printable } from './printable.js';
 import { describeIssues, describeValue, EventBridgeEnvelopeSchema, isPlainObject } from './schemas.js';
 
 export type { ParseOutcome } from './outcome.js';
@@ -18,8 +19,8 @@ const KMS_SERVICE_DETAIL: ReadonlySet<string> = new Set(KMS_SERVICE_DETAIL_TYPES
  * via CloudTrail", or a KMS service event such as "KMS CMK Deletion" / "KMS CMK Rotation" /
  * "KMS Imported Key Material Expiration").
  */
-export const parseRecord = (input: unknown, source: string, index: number | undefined): ParseOutcome => {
-  const origin = { source, index };
+export const parseRecord = (input: unknown, source: string, index: number | undefined, unit?: RecordOrigin['unit']): ParseOutcome => {
+  const origin: RecordOrigin = { source, index, ...(unit === undefined ? {} : { unit }) };
   if (isPlainObject(input) && 'detail-type' in input) return parseEventBridgeEvent(input, origin);
   return normaliseCloudTrailRecord(input, origin);
 };
@@ -30,16 +31,17 @@ export const parseSqsMessage = (message: { messageId: string; body: string }): P
 
 /** An SQS message body: JSON text of an EventBridge event (or of a bare CloudTrail record). */
 export const parseSqsBody = (body: unknown, source: string, index: number | undefined): ParseOutcome => {
-  const origin = { source, index };
+  const origin: RecordOrigin = { source, index };
   if (typeof body !== 'string') return rejected(origin, `body: expected a string, got ${describeValue(body)}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch (error) {
-    return rejected(origin, `body: not valid JSON: ${(error as Error).message}`, error);
+    return rejected(origin, `body: not valid JSON: ${printable((error as Error).message)}`, error);
   }
   return parseRecord(parsed, source, index);
 };
+
 
 const parseEventBridgeEvent = (input: Record<string, unknown>, origin: RecordOrigin): ParseOutcome => {
   const parsed = EventBridgeEnvelopeSchema.safeParse(input);

@@ -10,13 +10,14 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { createGunzip, gunzip } from 'node:zlib';
-import { rejected, type ParseOutcome } from './outcome.js';
+import { rejected, skipped, type ParseOutcome } from './outcome.js';
 import { parseRecord, parseSqsBody } from './parse-record.js';
+import { printable } from './printable.js';
 import { isPlainObject } from './schemas.js';
 
 export interface InputRecord {
   readonly source: string;
-  /** Position in the file: array/Records index (0-based) or JSON Lines line number (1-based); undefined for the file as a whole. */
+  /** Position in the file, from 1: the record's number in a JSON document, or its line in JSON Lines; undefined for the file as a whole. */
   readonly index: number | undefined;
   readonly outcome: ParseOutcome;
 }
@@ -73,7 +74,7 @@ async function* readJsonDocument(file: string): AsyncGenerator<InputRecord> {
     document = JSON.parse(text);
   } catch (error) {
     const origin = { source: file, index: undefined };
-    yield { ...origin, outcome: rejected(origin, `not valid JSON: ${(error as Error).message}`, error) };
+    yield { ...origin, outcome: rejected(origin, `not valid JSON: ${printable((error as Error).message)}`, error) };
     return;
   }
   yield* recordsOf(document, file);
@@ -81,16 +82,25 @@ async function* readJsonDocument(file: string): AsyncGenerator<InputRecord> {
 
 /** A JSON document's records: an array, a {"Records":[…]} log file or SQS batch, or one record/event. */
 function* recordsOf(document: unknown, file: string): Generator<InputRecord> {
-  const records = Array.isArray(document) ? document : isPlainObject(document) && Array.isArray(document.Records) ? document.Records : undefined;
-  if (records === undefined) {
-    yield { source: file, index: 0, outcome: parseRecord(document, file, 0) };
+  if (isDigest(document)) {
+    yield { source: file, index: undefined, outcome: skipped('CloudTrail digest file (log file integrity validation), not events', 'cloudtrail-digest') };
     return;
   }
-  for (const [index, record] of records.entries()) {
+  const records = Array.isArray(document) ? document : isPlainObject(document) && Array.isArray(document.Records) ? document.Records : undefined;
+  if (records === undefined) {
+    yield { source: file, index: 1, outcome: parseRecord(document, file, 1) };
+    return;
+  }
+  for (const [offset, record] of records.entries()) {
+    const index = offset + 1;
     const outcome = isSqsMessage(record) ? parseSqsBody(record.body, file, index) : parseRecord(record, file, index);
     yield { source: file, index, outcome };
   }
 }
+
+/** CloudTrail-Digest/ files: one object naming the hour's log files and their hashes, no Records. */
+export const isDigest = (document: unknown): boolean =>
+  isPlainObject(document) && typeof document.digestStartTime === 'string' && Array.isArray(document.logFiles);
 
 /** An SQS record as Lambda receives it, not a CloudTrail record: eventSource "aws:sqs", a string body. */
 const isSqsMessage = (record: unknown): record is Record<string, unknown> =>
@@ -103,15 +113,15 @@ async function* readJsonLines(file: string): AsyncGenerator<InputRecord> {
     lineNumber += 1;
     const text = lineNumber === 1 ? stripBom(line) : line;
     if (text.trim() === '') continue;
-    const origin = { source: file, index: lineNumber };
+    const origin = { source: file, index: lineNumber, unit: 'line' } as const;
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (error) {
-      yield { ...origin, outcome: rejected(origin, `not valid JSON: ${(error as Error).message}`, error) };
+      yield { source: file, index: lineNumber, outcome: rejected(origin, `not valid JSON: ${printable((error as Error).message)}`, error) };
       continue;
     }
-    yield { ...origin, outcome: parseRecord(value, file, lineNumber) };
+    yield { source: file, index: lineNumber, outcome: parseRecord(value, file, lineNumber, 'line') };
   }
 }
 
@@ -129,7 +139,7 @@ const describeReadError = (error: unknown): string => {
   if (code === 'ENOENT') return 'no such file or directory';
   if (code === 'EISDIR') return 'is a directory';
   if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') return `not a valid gzip file: ${message}`;
-  return code === undefined || message.startsWith(code) ? message : `${code}: ${message}`;
+  return printable(code === undefined || message.startsWith(code) ? message : `${code}: ${message}`);
 };
 
 const stripBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);

@@ -55,7 +55,7 @@ describe('parseRecord of a CloudTrail record', () => {
   it('skips a non-KMS record (STS AssumeRole) with a reason, without rejecting it', () => {
     const outcome = parse(structuredClone(assumeRole));
 
-    expect(outcome).toEqual({ kind: 'skipped', reason: 'not a KMS or CloudHSM event: sts.amazonaws.com AssumeRole' });
+    expect(outcome).toEqual({ kind: 'skipped', reason: 'not a KMS or CloudHSM event: sts.amazonaws.com AssumeRole', category: 'not-kms' });
   });
 
   it('accepts CloudHSM records', () => {
@@ -142,7 +142,7 @@ describe('parseRecord of a CloudTrail record', () => {
     expect(outcome.kind === 'rejected' && outcome.error).toMatchObject({
       name: 'InvalidRecordError',
       source: 'logs/2024/10/14/trail.json.gz',
-      recordIndex: 17,
+      position: 'record 17',
       message: 'logs/2024/10/14/trail.json.gz record 17: eventID: missing',
     });
   });
@@ -267,7 +267,11 @@ describe('parseRecord of an EventBridge event', () => {
   it('skips events that are not about KMS', () => {
     const ec2 = Object.assign(eventBridge(), { source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification' });
 
-    expect(parse(ec2)).toEqual({ kind: 'skipped', reason: 'not a KMS event: EventBridge aws.ec2 "EC2 Instance State-change Notification"' });
+    expect(parse(ec2)).toEqual({
+      kind: 'skipped',
+      reason: 'not a KMS event: EventBridge aws.ec2 "EC2 Instance State-change Notification"',
+      category: 'not-kms',
+    });
   });
 
   describe('KMS service events', () => {

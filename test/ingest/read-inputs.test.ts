@@ -38,7 +38,7 @@ describe('readInputs', () => {
     const records = await collect([samplePath('18F-identity-lambda-functions/test_cloudtrail_records.json')]);
 
     expect(records).toHaveLength(1);
-    expect(records[0]?.index).toBe(0);
+    expect(records[0]?.index).toBe(1);
     expect(eventOf(records[0]?.outcome)).toMatchObject({ eventName: 'Decrypt', keyArns: [KEY_LOGIN_GOV] });
   });
 
@@ -53,8 +53,8 @@ describe('readInputs', () => {
     const records = await collect([file]);
 
     expect(summary(records)).toEqual([
-      { file: 'sqs-batch-with-broken-body.json', index: 0, rejected: expect.stringMatching(/^body: not valid JSON: /) },
-      { file: 'sqs-batch-with-broken-body.json', index: 1, eventId: '56237e9e-c490-47c3-bdd7-e106041c44f0' },
+      { file: 'sqs-batch-with-broken-body.json', index: 1, rejected: expect.stringMatching(/^body: not valid JSON: /) },
+      { file: 'sqs-batch-with-broken-body.json', index: 2, eventId: '56237e9e-c490-47c3-bdd7-e106041c44f0' },
     ]);
   });
 
@@ -63,8 +63,8 @@ describe('readInputs', () => {
     await writeFile(file, JSON.stringify([JSON.parse(scheduleLine()), JSON.parse(disableLine())]));
 
     expect(summary(await collect([file]))).toEqual([
-      { file: 'array.json', index: 0, eventId: 'bf8d383c-5843-48ec-97a2-3c2af7418543' },
-      { file: 'array.json', index: 1, eventId: '4a3864f4-8562-48e6-a0e5-795d63095b63' },
+      { file: 'array.json', index: 1, eventId: 'bf8d383c-5843-48ec-97a2-3c2af7418543' },
+      { file: 'array.json', index: 2, eventId: '4a3864f4-8562-48e6-a0e5-795d63095b63' },
     ]);
   });
 
@@ -77,8 +77,8 @@ describe('readInputs', () => {
     const records = await collect([file]);
 
     expect(summary(records)).toEqual([
-      { file: path.basename(file), index: 0, skipped: 'not a KMS or CloudHSM event: ec2.amazonaws.com CreateVolume' },
-      { file: path.basename(file), index: 1, eventId: 'bf8d383c-5843-48ec-97a2-3c2af7418543' },
+      { file: path.basename(file), index: 1, skipped: 'not a KMS or CloudHSM event: ec2.amazonaws.com CreateVolume' },
+      { file: path.basename(file), index: 2, eventId: 'bf8d383c-5843-48ec-97a2-3c2af7418543' },
     ]);
     expect(eventOf(records[1]?.outcome).keyArns).toEqual([KEY_ELASTIC_DELETE]);
   });
@@ -164,7 +164,7 @@ describe('listInputFiles', () => {
     const records = await collect([file]);
 
     expect(listing).toEqual({ files: [file], ignored: [] });
-    expect(summary(records)).toEqual([{ file: 'export.txt', index: 0, eventId: '4a3864f4-8562-48e6-a0e5-795d63095b63' }]);
+    expect(summary(records)).toEqual([{ file: 'export.txt', index: 1, eventId: '4a3864f4-8562-48e6-a0e5-795d63095b63' }]);
   });
 });
 
@@ -197,9 +197,9 @@ describe('the project sample events (events/)', () => {
     const records = await collect([path.join(repoRoot, 'events/sqs/usage-batch.json')]);
 
     expect(records.map((record) => [record.index, eventOf(record.outcome).eventName, eventOf(record.outcome).keyArns])).toEqual([
-      [0, 'Decrypt', [KEY_LOGIN_GOV]],
-      [1, 'GenerateDataKey', ['arn:aws:kms:us-east-1:830834166987:key/313e9dc0-fec9-4cac-b343-fc7233316514']],
-      [2, 'Decrypt', [KEY]],
+      [1, 'Decrypt', [KEY_LOGIN_GOV]],
+      [2, 'GenerateDataKey', ['arn:aws:kms:us-east-1:830834166987:key/313e9dc0-fec9-4cac-b343-fc7233316514']],
+      [3, 'Decrypt', [KEY]],
     ]);
   });
 });

@@ -23,7 +23,7 @@ const KEY_PANTHER_LAMBDA = 'arn:aws:kms:us-east-1:888888888888:key/90be6df2-db60
 const KEY_PANTHER_TRAIL = 'arn:aws:kms:us-west-2:888888888888:key/72c37aae-1000-4058-93d4-86374c0fe9a0';
 const KEY_RULE_TEST = 'arn:aws:kms:us-west-2:123456789012:key/1';
 
-const one = (eventName: string, ...keyArns: string[]): Expected[] => [{ index: 0, eventName, keyArns }];
+const one = (eventName: string, ...keyArns: string[]): Expected[] => [{ index: 1, eventName, keyArns }];
 
 const EXPECTED: Readonly<Record<string, readonly Expected[]>> = {
   // SQS batch and its body: symmetric Decrypt, key only in detail.resources[].
@@ -48,20 +48,20 @@ const EXPECTED: Readonly<Record<string, readonly Expected[]>> = {
   'awsdocs-kms-developer-guide/ct-disablekey.json': one('DisableKey', KEY_1234),
   'awsdocs-kms-developer-guide/ct-enablekey.json': one('EnableKey', KEY_1234),
   'awsdocs-kms-developer-guide/ct-ec2one.json': [
-    { index: 0, skipped: true },
-    { index: 1, eventName: 'GenerateDataKeyWithoutPlaintext', keyArns: [KEY_1234] },
+    { index: 1, skipped: true },
+    { index: 2, eventName: 'GenerateDataKeyWithoutPlaintext', keyArns: [KEY_1234] },
   ],
   'awsdocs-kms-developer-guide/ct-ec2two.json': [
-    { index: 0, skipped: true },
-    { index: 1, eventName: 'CreateGrant', keyArns: [KEY_1234] },
-    { index: 2, eventName: 'GenerateDataKeyWithoutPlaintext', keyArns: [KEY_1234] },
-    { index: 3, eventName: 'Decrypt', keyArns: [KEY_1234] },
+    { index: 1, skipped: true },
+    { index: 2, eventName: 'CreateGrant', keyArns: [KEY_1234] },
+    { index: 3, eventName: 'GenerateDataKeyWithoutPlaintext', keyArns: [KEY_1234] },
+    { index: 4, eventName: 'Decrypt', keyArns: [KEY_1234] },
   ],
   'awsdocs-kms-developer-guide/ct-ec2two-2017-original.json': [
-    { index: 0, skipped: true },
-    { index: 1, eventName: 'CreateGrant', keyArns: [KEY_EBS_2017] },
-    { index: 2, eventName: 'GenerateDataKeyWithoutPlaintext', keyArns: [KEY_EBS_2017] },
-    { index: 3, eventName: 'Decrypt', keyArns: [KEY_EBS_2017] },
+    { index: 1, skipped: true },
+    { index: 2, eventName: 'CreateGrant', keyArns: [KEY_EBS_2017] },
+    { index: 3, eventName: 'GenerateDataKeyWithoutPlaintext', keyArns: [KEY_EBS_2017] },
+    { index: 4, eventName: 'Decrypt', keyArns: [KEY_EBS_2017] },
   ],
   'awsdocs-kms-developer-guide/ct-generatedatakey.json': one('GenerateDataKey', KEY_1234),
   'awsdocs-kms-developer-guide/ct-generatedatakeyplaintext.json': one('GenerateDataKeyWithoutPlaintext', KEY_1234),
@@ -89,7 +89,7 @@ const EXPECTED: Readonly<Record<string, readonly Expected[]>> = {
     { index: 4, eventName: 'GenerateDataKey', keyArns: [KEY_LAB_S3] },
     { index: 5, eventName: 'Decrypt', keyArns: [KEY_LAB_LAMBDA] },
   ],
-  'github-lab-writeups/fr-academy-lab__AttachVolume-failed-key-disabled.json': [{ index: 0, skipped: true }],
+  'github-lab-writeups/fr-academy-lab__AttachVolume-failed-key-disabled.json': [{ index: 1, skipped: true }],
   'github-lab-writeups/fr-academy-lab__CreateGrant-by-ec2-for-ebs-attach.json': one('CreateGrant', KEY_ACADEMY),
   'github-lab-writeups/fr-academy-lab__Decrypt-by-ec2-infrastructure-ebs-attach.json': one('Decrypt', KEY_ACADEMY),
   'github-lab-writeups/fr-academy-lab__DisableKey.json': one('DisableKey', KEY_ACADEMY),

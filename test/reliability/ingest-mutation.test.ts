@@ -145,7 +145,7 @@ describe('damaged real samples are processed or rejected with a reason, never th
           expect(eventIds.at(-1), damaged.what).toBe(last?.eventId);
           const middle = records[1]?.outcome;
           if (middle?.kind === 'rejected') {
-            expect(middle.error.message, damaged.what).toContain(`${target} record 2: `);
+            expect(middle.error.message, damaged.what).toContain(`${target} line 2: `);
             expect(middle.error.reason, damaged.what).toMatch(/^(not valid JSON: |(detail\.)?[\w$@:\-.()]+: \S)/);
           }
         }),
