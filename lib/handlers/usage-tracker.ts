@@ -32,7 +32,18 @@ export const buildUsageTrackerHandler = (deps: UsageTrackerDeps) => {
     const accepted: { messageId: string; event: KmsEvent }[] = [];
     for (const { messageId, body } of envelope.data.Records) {
       const outcome = parseSqsBody(body, `SQS message ${messageId}`, undefined);
-      if (outcome.kind === 'event') accepted.push({ messageId, event: outcome.event });
+      if (outcome.kind === 'event') {
+        accepted.push({ messageId, event: outcome.event });
+        // Lost evidence of use could later allow a deletion: say so, with what the record held (retrying cannot help).
+        if (outcome.event.unresolvedKey !== undefined) {
+          deps.logger.warn('event names no key the guard can resolve: it records no use', {
+            messageId,
+            eventId: outcome.event.eventId,
+            eventName: outcome.event.eventName,
+            unresolvedKey: outcome.event.unresolvedKey,
+          });
+        }
+      }
       else if (outcome.kind === 'skipped') deps.logger.debug('message skipped', { messageId, reason: outcome.reason });
       else {
         deps.logger.error('message rejected', { messageId, reason: outcome.error.message });

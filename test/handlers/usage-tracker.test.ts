@@ -21,8 +21,20 @@ const PENDING_KEY = 'arn:aws:kms:us-east-1:111122223333:key/27d7cd14-7557-4509-a
 const sample = async (): Promise<SQSEvent> =>
   JSON.parse(await readFile(path.join(repoRoot, 'events/sqs/usage-batch.json'), 'utf8')) as SQSEvent;
 
+const TEMPLATE: SQSRecord = {
+  messageId: 'template',
+  receiptHandle: 'handle',
+  body: '{}',
+  attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'AIDA', ApproximateFirstReceiveTimestamp: '0' },
+  messageAttributes: {},
+  md5OfBody: '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: 'arn:aws:sqs:us-east-1:111122223333:kms-guard-usage',
+  awsRegion: 'us-east-1',
+};
+
 const withRecord = (event: SQSEvent, messageId: string, body: string): SQSEvent => {
-  const template = structuredClone(event.Records[0]) as SQSRecord;
+  const template = structuredClone(event.Records[0] ?? TEMPLATE);
   return { Records: [...event.Records, { ...template, messageId, body }] };
 };
 
@@ -67,6 +79,28 @@ describe('the usage tracker handler', () => {
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[1]?.messageId }]);
     expect((await usage.getUsage(DECRYPT_KEY)).useCount).toBe(1);
+  });
+
+  it('warns, naming the message and the field, about a message whose key it cannot resolve', async () => {
+    const warnings: unknown[][] = [];
+    const watching = new Logger({ serviceName: 'usage-tracker-test', logLevel: 'SILENT' });
+    watching.warn = (...args: unknown[]) => void warnings.push(args);
+    const handler = buildUsageTrackerHandler({ usage: new DynamoDbUsageStore(client, tableName), logger: watching });
+    const event = await sample();
+    const body = JSON.parse(event.Records[0]?.body ?? '{}') as { detail: Record<string, unknown> };
+    body.detail.resources = [];
+    body.detail.requestParameters = { keyId: 'alias/orders' };
+    body.detail.eventID = 'unresolved-1';
+
+    const response = await handler(withRecord({ Records: [] }, 'no-key-1', JSON.stringify(body)), context);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(warnings).toEqual([
+      [
+        'event names no key the guard can resolve: it records no use',
+        expect.objectContaining({ messageId: 'no-key-1', eventId: 'unresolved-1', unresolvedKey: expect.stringContaining('detail.requestParameters.keyId: "alias/orders" is an alias') }),
+      ],
+    ]);
   });
 
   it('rejects an invocation that is not an SQS event at all', async () => {

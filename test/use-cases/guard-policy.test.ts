@@ -68,10 +68,11 @@ describe('the policy guard on key policies', () => {
     expect(await handle(sampleEvent(RESTRICTED_POLICY))).toEqual([]);
   });
 
-  it('alerts lockout and public on the panther sample whose key is unknown, naming what the caller typed', async () => {
+  it('still alerts lockout and public on the panther sample that names no key, under a key ARN no real key can have, saying why', async () => {
     const [alert] = await handle(sampleEvent(PUBLIC_POLICY));
     expect(alert?.reasons).toEqual(['policy-lockout', 'public-key-policy']);
-    expect(alert?.keyArn).toMatch(/:key\/unknown$/);
+    expect(alert?.keyArn).toMatch(/:key\/\(unresolved\)$/);
+    expect(alert?.evidence.unresolvedKey).toBe('resources[]: none');
   });
 });
 

@@ -21,6 +21,7 @@ export const alertDecision = ({ decisionId, keyArn, event, findings, decidedAt, 
   reasons: findings.map((finding) => finding.reason),
   evidence: Object.assign(
     { eventName: event.eventName, eventTime: event.eventTime },
+    event.unresolvedKey === undefined ? {} : { unresolvedKey: event.unresolvedKey },
     context,
     ...findings.map((finding) => finding.evidence),
   ),
@@ -32,14 +33,13 @@ export const alertDecision = ({ decisionId, keyArn, event, findings, decidedAt, 
   dryRun,
 });
 
+/** Stands for a key the event does not let the guard resolve; parentheses never occur in a real key ARN. */
+export const UNRESOLVED_KEY_ID = '(unresolved)';
+
 /**
- * The key a key-level event concerns: the resolved ARN, else one built from requestParameters.keyId so the
- * alert still names what the caller typed.
+ * The key a key-level event concerns: the resolved ARN, else a placeholder in the event's account and Region that
+ * no real key can have. The alert still goes out (a lockout must be heard), with the fields the caller typed in
+ * its evidence (`unresolvedKey`).
  */
-export const subjectKeyArn = (event: KmsEvent): string => {
-  const resolved = event.keyArns[0];
-  if (resolved !== undefined) return resolved;
-  const keyId = event.requestParameters.keyId;
-  if (typeof keyId === 'string' && keyId.startsWith('arn:')) return keyId;
-  return `arn:aws:kms:${event.region}:${event.accountId}:key/${typeof keyId === 'string' && keyId !== '' ? keyId : 'unknown'}`;
-};
+export const subjectKeyArn = (event: KmsEvent): string =>
+  event.keyArns[0] ?? `arn:aws:kms:${event.region}:${event.accountId}:key/${UNRESOLVED_KEY_ID}`;
