@@ -23,21 +23,22 @@ export interface StartOptions {
   readonly startupTimeoutMs?: number;
 }
 
-const JAVA_MISSING = 'DynamoDB Local needs Java 17+ on PATH';
+const JAVA_MISSING = 'DynamoDB Local needs Java 17 or later on PATH';
 const PORT_ATTEMPTS = 3;
+/** What Java prints when another process took the port between our probe and its bind. */
+const PORT_TAKEN = /BindException|Address already in use/;
 
 export const startDynamoDbLocal = async (options: StartOptions = {}): Promise<DynamoDbLocal> => {
-  let lastError: unknown;
-  // The free port is found by binding and releasing it; another process may take it before Java does.
-  for (let attempt = 1; attempt <= PORT_ATTEMPTS; attempt += 1) {
+  // The free port is found by binding and releasing it; another process may take it before Java does. Only that
+  // is worth another attempt: a missing Java, a crash or a timeout would fail the same way again.
+  for (let attempt = 1; ; attempt += 1) {
     try {
       return await startOnPort(await freeLoopbackPort(), options.startupTimeoutMs ?? 90_000);
     } catch (error) {
-      if (error instanceof DynamoDbLocalStartError && error.message.startsWith(JAVA_MISSING)) throw error;
-      lastError = error;
+      const portTaken = error instanceof DynamoDbLocalStartError && PORT_TAKEN.test(error.message);
+      if (!portTaken || attempt >= PORT_ATTEMPTS) throw error;
     }
   }
-  throw new DynamoDbLocalStartError(`DynamoDB Local did not start after ${PORT_ATTEMPTS} attempts`, { cause: lastError });
 };
 
 const startOnPort = async (port: number, timeoutMs: number): Promise<DynamoDbLocal> => {
@@ -51,7 +52,7 @@ const startOnPort = async (port: number, timeoutMs: number): Promise<DynamoDbLoc
       resolve(error.code === 'ENOENT' ? new DynamoDbLocalStartError(`${JAVA_MISSING} (${error.message})`) : error),
     );
     child.once('exit', (code, signal) =>
-      resolve(new DynamoDbLocalStartError(`DynamoDB Local exited (code ${code}, signal ${signal}): ${output.join('').trim()}`)),
+      resolve(new DynamoDbLocalStartError(`DynamoDB Local exited at start (code ${code}, signal ${signal}): ${lastLines(output.join(''))}`)),
     );
   });
   // A killed test run must not leave Java behind.
@@ -107,7 +108,7 @@ const waitUntilAnswering = async (endpoint: string, timeoutMs: number, exited: P
         await sleep(100);
       }
     }
-    return new DynamoDbLocalStartError(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms`);
+    return new DynamoDbLocalStartError(`DynamoDB Local did not answer on ${endpoint} within ${Math.round(timeoutMs / 1000)} s`);
   } finally {
     client.destroy();
   }
@@ -133,3 +134,9 @@ const freeLoopbackPort = async (): Promise<number> =>
       server.close(() => (port > 0 ? resolve(port) : reject(new DynamoDbLocalStartError('no free port'))));
     });
   });
+
+/** The end of Java's output, where the reason is; a stack trace's first lines name the exception. */
+const lastLines = (output: string): string => {
+  const lines = output.trim().split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  return lines.length === 0 ? 'no output' : lines.slice(0, 3).join(' | ');
+};

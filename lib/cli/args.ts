@@ -30,18 +30,24 @@ Options:
   --now <ISO-8601>            the clock for the end-of-replay sweeps and key report (default: now). Each event is
                               judged at its own eventTime, as the Lambda would have judged it.
   --endpoint <url>            use this DynamoDB endpoint instead of starting DynamoDB Local
-  --table <name>              table name (default: a fresh table per run)
+  --table <name>              use (or create) this table and keep it; without it every run gets a fresh table,
+                              deleted at the end, so a run never writes into a table it did not create
   --region <region>           region for the DynamoDB client (default: us-east-1)
   --slack-webhook <url>       also post every decision's Slack message to this Incoming Webhook
   --recent-use-days <n>       recent-use window (default ${DEFAULT_POLICY.recentUseWindowDays})
   --observation-days <n>      disabled observation period (default ${DEFAULT_POLICY.observationPeriodDays})
   --grant-max-age-days <n>    maximum grant age (default ${DEFAULT_POLICY.grantMaxAgeDays})
+  --grant-recent-use-days <n> window in which a grant's probable use is looked for (default ${DEFAULT_POLICY.grantRecentUseDays})
   --exempt-principal <arn>    principal allowed to delete keys (repeatable)
   --no-progress               no progress bar (it is shown only on a terminal anyway)
   -h, --help                  this help
+      --version               the version of kms-guard
 
-Exit status: 0 all input valid; 1 some record or file was rejected (valid ones are still processed); 2 usage error;
-3 the replay could not run (DynamoDB Local did not start, the store failed).`;
+Events after --now are left out (and counted): the replay stops at --now.
+
+Exit status: 0 all input valid; 1 some record or file was rejected, or an event could not be handled (everything
+else is still processed, and each is named on stderr); 2 usage error; 3 the replay could not run (DynamoDB Local did
+not start, the store kept failing).`;
 
 export const parseReplayArgs = (argv: readonly string[]): ReplayArgs => {
   let parsed;
@@ -59,13 +65,16 @@ export const parseReplayArgs = (argv: readonly string[]): ReplayArgs => {
         'recent-use-days': { type: 'string' },
         'observation-days': { type: 'string' },
         'grant-max-age-days': { type: 'string' },
+        'grant-recent-use-days': { type: 'string' },
         'exempt-principal': { type: 'string', multiple: true, default: [] },
         progress: { type: 'boolean', default: true },
         'no-progress': { type: 'boolean', default: false },
       },
     });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
+    // node:util's messages say what is wrong; its hint about "--" is not for our users.
+    const message = (error instanceof Error ? error.message : String(error)).replace(/\. To specify a positional argument.*$/s, '');
+    throw new UsageError(message, { cause: error });
   }
   const { values, positionals } = parsed;
   if (positionals.length === 0) throw new UsageError('no input: give CloudTrail files or directories to replay');
@@ -92,6 +101,7 @@ export const parseReplayArgs = (argv: readonly string[]): ReplayArgs => {
       recentUseWindowDays: days(values['recent-use-days'], '--recent-use-days', DEFAULT_POLICY.recentUseWindowDays),
       observationPeriodDays: days(values['observation-days'], '--observation-days', DEFAULT_POLICY.observationPeriodDays),
       grantMaxAgeDays: days(values['grant-max-age-days'], '--grant-max-age-days', DEFAULT_POLICY.grantMaxAgeDays),
+      grantRecentUseDays: days(values['grant-recent-use-days'], '--grant-recent-use-days', DEFAULT_POLICY.grantRecentUseDays),
       exemptPrincipals: values['exempt-principal'],
     },
   };

@@ -2,6 +2,7 @@
 import type { Decision } from '../domain/model.js';
 import type { UsageStore } from '../domain/ports.js';
 import { activeAliases, currentState } from '../domain/key-state.js';
+import { printable } from '../ingest/printable.js';
 
 export const decisionLine = (decision: Decision): Record<string, unknown> => ({
   kind: 'decision',
@@ -57,13 +58,14 @@ export const keyLines = async (usage: UsageStore): Promise<Record<string, unknow
 const sortedObject = <T>(object: Readonly<Record<string, T>>): Record<string, T> =>
   Object.fromEntries(Object.entries(object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
-export const decisionText = (decision: Decision): string => {
-  const subject = decision.grantId === undefined ? decision.keyArn : `${decision.keyArn} grant ${decision.grantId}`;
-  const reEnable = decision.action === 'cancel-deletion' ? (decision.reEnable === true ? ' (then EnableKey)' : ' (key stays Disabled)') : '';
-  return `${decision.decidedAt}  ${decision.action.toUpperCase()}${reEnable}  ${subject}\n    reasons: ${decision.reasons.join(', ')}`;
-};
-
+/** One key in the text report: alias, state, how much and how lately it was used, and by how many callers. */
 export const keyText = (line: Record<string, unknown>): string => {
+  const aliases = Array.isArray(line.aliases) ? line.aliases.filter((alias): alias is string => typeof alias === 'string') : [];
   const callers = Array.isArray(line.callers) ? line.callers.length : 0;
-  return `${String(line.keyArn)}  ${String(line.state)}  uses=${String(line.useCount)}  last=${String(line.lastUsedAt ?? '-')}  callers=${callers}`;
+  const failures = Array.isArray(line.failures) ? line.failures.reduce((sum: number, failure: unknown) => sum + Number((failure as { count?: unknown }).count ?? 0), 0) : 0;
+  const uses = Number(line.useCount ?? 0);
+  const last = typeof line.lastUsedAt === 'string' ? `, last ${line.lastUsedAt.slice(0, 10)} ${line.lastUsedAt.slice(11, 16)} UTC` : '';
+  const subject = aliases.length === 0 ? String(line.keyArn) : `${aliases.join(', ')}  ${String(line.keyArn)}`;
+  const failed = failures === 0 ? '' : `, ${failures} failed call${failures === 1 ? '' : 's'}`;
+  return `${printable(subject)}\n    ${printable(String(line.state))}; ${uses} use${uses === 1 ? '' : 's'}${last}; ${callers} caller${callers === 1 ? '' : 's'}${failed}`;
 };

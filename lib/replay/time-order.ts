@@ -15,35 +15,43 @@ import type { KmsEvent } from '../domain/kms-event.js';
 export const compareEvents = (a: KmsEvent, b: KmsEvent): number =>
   a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
 
-export interface TimeOrderOptions {
-  /** Events held in memory before a sorted run is written to disk. */
+export interface TimeOrderOptions<T> {
+  /** Items held in memory before a sorted run is written to disk. */
   readonly runSize?: number;
+  /** The event an item carries (items may carry where they came from besides); the item itself by default. */
+  readonly eventOf?: (item: T) => KmsEvent;
 }
 
-/** Collects events, then yields them in time order. Call `add` for every event, then iterate `drain()` once. */
-export class TimeOrderedEvents {
+/**
+ * Collects events (or items carrying one, JSON-serialisable), then yields them in time order. Call `add` for
+ * every item, then iterate `drain()` once.
+ */
+export class TimeOrderedEvents<T = KmsEvent> {
   private readonly runSize: number;
-  private buffer: KmsEvent[] = [];
+  private readonly compare: (a: T, b: T) => number;
+  private buffer: T[] = [];
   private readonly runFiles: string[] = [];
   private directory: string | undefined;
 
-  constructor(options: TimeOrderOptions = {}) {
+  constructor(options: TimeOrderOptions<T> = {}) {
     this.runSize = options.runSize ?? 50_000;
+    const eventOf = options.eventOf ?? ((item: T) => item as unknown as KmsEvent);
+    this.compare = (a, b) => compareEvents(eventOf(a), eventOf(b));
   }
 
-  async add(event: KmsEvent): Promise<void> {
-    this.buffer.push(event);
+  async add(item: T): Promise<void> {
+    this.buffer.push(item);
     if (this.buffer.length >= this.runSize) await this.spill();
   }
 
-  async *drain(): AsyncGenerator<KmsEvent> {
+  async *drain(): AsyncGenerator<T> {
     try {
       if (this.runFiles.length === 0) {
-        yield* this.buffer.sort(compareEvents);
+        yield* this.buffer.sort(this.compare);
         return;
       }
       await this.spill();
-      yield* mergeRuns(this.runFiles);
+      yield* mergeRuns(this.runFiles, this.compare);
     } finally {
       this.buffer = [];
       if (this.directory !== undefined) await rm(this.directory, { recursive: true, force: true });
@@ -55,7 +63,7 @@ export class TimeOrderedEvents {
     this.directory ??= await mkdtemp(join(tmpdir(), 'kms-guard-replay-'));
     const file = join(this.directory, `run-${this.runFiles.length}.jsonl`);
     const out = createWriteStream(file);
-    for (const event of this.buffer.sort(compareEvents)) {
+    for (const event of this.buffer.sort(this.compare)) {
       if (!out.write(`${JSON.stringify(event)}\n`)) await once(out, 'drain');
     }
     out.end();
@@ -66,24 +74,24 @@ export class TimeOrderedEvents {
 }
 
 /** k-way merge of sorted runs; with a handful of runs a linear scan of the heads is as fast as a heap. */
-async function* mergeRuns(files: readonly string[]): AsyncGenerator<KmsEvent> {
+async function* mergeRuns<T>(files: readonly string[], compare: (a: T, b: T) => number): AsyncGenerator<T> {
   const readers = files.map((file) => createInterface({ input: createReadStream(file), crlfDelay: Infinity })[Symbol.asyncIterator]());
-  const heads: (KmsEvent | undefined)[] = await Promise.all(readers.map(next));
+  const heads: (T | undefined)[] = await Promise.all(readers.map((reader) => next<T>(reader)));
   for (;;) {
     let best = -1;
     heads.forEach((head, index) => {
       const current = best < 0 ? undefined : heads[best];
-      if (head !== undefined && (current === undefined || compareEvents(head, current) < 0)) best = index;
+      if (head !== undefined && (current === undefined || compare(head, current) < 0)) best = index;
     });
     const reader = readers[best];
     const event = heads[best];
     if (reader === undefined || event === undefined) return;
     yield event;
-    heads[best] = await next(reader);
+    heads[best] = await next<T>(reader);
   }
 }
 
-const next = async (reader: AsyncIterator<string>): Promise<KmsEvent | undefined> => {
+const next = async <T>(reader: AsyncIterator<string>): Promise<T | undefined> => {
   const line = await reader.next();
-  return line.done === true ? undefined : (JSON.parse(line.value) as KmsEvent);
+  return line.done === true ? undefined : (JSON.parse(line.value) as T);
 };

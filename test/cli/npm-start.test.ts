@@ -17,9 +17,11 @@ describe('npm start', () => {
     const { status, stdout } = await npmStart();
 
     expect(status).toBe(0);
-    expect(stdout).toMatch(/CANCEL-DELETION \(then EnableKey\)/);
-    expect(stdout).toMatch(/CANCEL-DELETION \(key stays Disabled\)/);
-    expect(stdout).toMatch(/REVOKE-GRANT/);
-    expect(stdout).toMatch(/\nKeys:\n/);
+    expect(stdout).toMatch(/^DRY RUN: /);
+    // Each decision reads as what the guard would do, on which alias, and why.
+    expect(stdout).toMatch(/WOULD CANCEL the deletion of alias\/recent-use\n.*\n    scheduled  by role\/Admin, on 2026-11-23 16:40 UTC, to be deleted on 2026-12-23 16:40 UTC \(in 30 days\)\n    because    recent-use: last used on 2026-11-22 06:05 UTC, 1 day before the scheduling by role\/orders-api-function-role via s3 \(GenerateDataKey\)\n    then       CancelKeyDeletion, then EnableKey: the key was Enabled before it was scheduled/);
+    expect(stdout).toMatch(/then       CancelKeyDeletion; the key stays Disabled/);
+    expect(stdout).toMatch(/WOULD REVOKE grant \S+ on alias\/grant-stale\n.*\n    because    stale-grant: created 120 days ago for role\/batch-job/);
+    expect(stdout).toMatch(/\nKeys \(\d+\):\n/);
   }, 180_000);
 });

@@ -42,8 +42,8 @@ describe('kms-guard replay over the scenario histories in events/scenarios', () 
 
   it('reads every record: valid input, exit 0, the non-KMS records skipped', () => {
     expect(result.status).toBe(0);
-    expect(result.stderr).toMatch(/0 rejected/);
-    expect(result.stderr).toMatch(/[1-9]\d* not KMS \(skipped\)/);
+    expect(result.stderr).toMatch(/\n  0 rejected\n/);
+    expect(result.stderr).toMatch(/\d+ skipped \([1-9]\d* not KMS\)/);
   });
 
   it.each(EXPECTED_DECISIONS.map((expected) => [`${expected.action} ${expected.decisiveReason} on ${expected.keyAlias}`, expected] as const))(

@@ -1,17 +1,133 @@
-/** The CLI's own DynamoDB Local (the default store) and its usage errors. */
-import { describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.js';
+/** The CLI's own DynamoDB Local (the default store), its usage errors and what it says when it cannot run. */
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { dynamoTestClient } from '../support/dynamodb-local.js';
+import { repoRoot, runCli, samplesDir } from './run-cli.js';
+
+/** Output a person reads must not show class names (…Error:) or stack frames. */
+const expectNoInternals = (text: string) => {
+  expect(text).not.toMatch(/\b[A-Z][A-Za-z]+Error\b:/);
+  expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+};
 
 describe('kms-guard replay with its default store', () => {
   it('starts DynamoDB Local itself, replays, reports and stops it again', async () => {
     const result = await runCli(['replay', '--json', '--now', '2026-11-29T12:00:00Z', 'events/eventbridge', 'events/sqs']);
 
-    expect(result.stderr).toMatch(/replayed \d+ events/);
+    expect(result.stderr).toMatch(/KMS events? replayed/);
     expect(result.status).toBe(0);
     const keys = result.lines().filter((line) => line.kind === 'key');
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) expect(String(key.keyArn)).toMatch(/^arn:aws:kms:[a-z0-9-]+:\d+:key\//);
   }, 120_000);
+
+  it('stops DynamoDB Local when it is stopped by SIGTERM', async () => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'lib/cli/bin.js'), 'replay', '--now', '2026-11-29T12:00:00Z', 'events/scenarios'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const stderr: Buffer[] = [];
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+    let java: string | undefined;
+    for (let attempt = 0; attempt < 300 && java === undefined; attempt += 1) {
+      await sleep(100);
+      java = childPids(child.pid ?? 0).find((pid) => commandOf(pid).includes('DynamoDBLocal'));
+    }
+    expect(java, 'DynamoDB Local started').toBeDefined();
+    child.kill('SIGTERM');
+
+    expect(await closed).toBe(143);
+    expect(Buffer.concat(stderr).toString('utf8')).toMatch(/stopped by SIGTERM/);
+    // Gone, or a zombie waiting to be reaped by init now that its parent has exited: no longer running either way.
+    expect(commandOf(java ?? '')).toMatch(/^$|<defunct>/);
+  }, 120_000);
+});
+
+describe('kms-guard replay --endpoint', () => {
+  it('without --table writes into a fresh table of its own and deletes it after the run', async () => {
+    const client = dynamoTestClient();
+    const tablesBefore = (await client.send(new ListTablesCommand({}))).TableNames ?? [];
+    const args = ['replay', '--json', '--now', '2026-11-29T12:00:00Z', '--endpoint', inject('dynamoEndpoint'), 'events/eventbridge'];
+
+    const first = await runCli(args);
+    const second = await runCli(args);
+
+    expect([first.status, second.status]).toEqual([0, 0]);
+    // The second run sees none of the first run's events: no duplicates, the same key lines.
+    expect(second.stderr).toMatch(/\(0 duplicates, counted once\)/);
+    expect(second.lines().filter((line) => line.kind === 'key')).toEqual(first.lines().filter((line) => line.kind === 'key'));
+    expect((await client.send(new ListTablesCommand({}))).TableNames ?? []).toEqual(tablesBefore);
+  }, 120_000);
+
+  it('says which endpoint it could not reach, and why, without internals', async () => {
+    const result = await runCli(['replay', '--endpoint', 'http://127.0.0.1:9', 'events/eventbridge']);
+
+    expect(result.status).toBe(3);
+    expect(result.stderr).toMatch(/could not create the table kms-guard-replay-\S+ at the DynamoDB endpoint http:\/\/127\.0\.0\.1:9: .*ECONNREFUSED.*\(nothing is listening there\)/);
+    expectNoInternals(result.stderr);
+  }, 60_000);
+});
+
+describe('kms-guard replay input it cannot use', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'kms-guard-cli-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('exits 2 for a directory with no input files, saying what it reads', async () => {
+    await writeFile(path.join(dir, 'notes.txt'), 'not a log');
+
+    const result = await runCli(['replay', dir]);
+
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`no input files in ${dir}: kms-guard reads .json, .json.gz, .jsonl and .jsonl.gz files (1 other file ignored)`);
+  });
+
+  it('escapes control characters of binary input instead of echoing them to the terminal', async () => {
+    const file = path.join(dir, 'binary.json');
+    await writeFile(file, Buffer.from([0x1b, 0x5b, 0x32, 0x4a, 0x07, 0x00, 0x41]));
+
+    const result = await runCli(['replay', '--json', '--endpoint', inject('dynamoEndpoint'), file]);
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`rejected: ${file}: not valid JSON: `);
+    expect(result.stderr).toContain('\\u001b');
+    // eslint-disable-next-line no-control-regex
+    expect(result.stderr).not.toMatch(/[\u0000\u0007\u001b]/);
+  });
+
+  it('leaves out events after --now and says how many', async () => {
+    const result = await runCli(['replay', '--json', '--now', '2020-01-01T00:00:00Z', '--endpoint', inject('dynamoEndpoint'), path.join(samplesDir, 'elastic-integrations')]);
+
+    expect(result.stderr).toMatch(/2 events after --now 2020-01-01T00:00:00\.000Z left out \(the latest 2024-\d\d-\d\dT/);
+    expect(result.lines().filter((line) => line.kind === 'key')).toEqual([]);
+  }, 60_000);
+
+  it('rejects a ScheduleKeyDeletion that names no key, naming file, record and field, and replays the rest', async () => {
+    const record = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(path.join(samplesDir, 'awsdocs-kms-developer-guide/ct-schedule-key-deletion-3.json'), 'utf8'))) as Record<string, unknown>;
+    (record.requestParameters as Record<string, unknown>).keyId = 'alias/payments';
+    record.responseElements = null;
+    record.resources = null;
+    const file = path.join(dir, 'unresolvable.json');
+    await writeFile(file, JSON.stringify({ Records: [record] }));
+
+    const result = await runCli(['replay', '--json', '--now', '2026-11-29T12:00:00Z', '--endpoint', inject('dynamoEndpoint'), file, 'events/eventbridge']);
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`rejected: ${file} record 1: ScheduleKeyDeletion names no key ARN (requestParameters.keyId: "alias/payments" is an alias; resources[]: none)`);
+    expect(result.lines().filter((line) => line.kind === 'key').length).toBeGreaterThan(0);
+    expectNoInternals(result.stderr);
+  }, 60_000);
 });
 
 describe('kms-guard usage errors', () => {
@@ -20,13 +136,17 @@ describe('kms-guard usage errors', () => {
     [['replay', '--now', 'yesterday', 'events'], /--now must be an ISO-8601 date-time/],
     [['replay', '--endpoint', 'localhost:8000', 'events'], /--endpoint must be an http\(s\) URL/],
     [['replay', '--recent-use-days', '0', 'events'], /--recent-use-days must be a positive whole number/],
+    [['replay', '--grant-recent-use-days', 'x', 'events'], /--grant-recent-use-days must be a positive whole number/],
     [['replay', '--bogus', 'events'], /Unknown option '--bogus'/],
     [['deploy'], /unknown command "deploy"/],
-  ])('exits 2 for %j with a reason', async (args, reason) => {
+    [[], /no command given/],
+  ])('exits 2 for %j with one line of reason and a pointer to --help', async (args, reason) => {
     const result = await runCli(args);
 
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(reason);
+    expect(result.stderr).toMatch(/Run "kms-guard replay --help" for the options\.\n$/);
+    expect(result.stderr.split('\n').filter((line) => line !== '')).toHaveLength(2);
     expect(result.stdout).toBe('');
   });
 
@@ -35,5 +155,31 @@ describe('kms-guard usage errors', () => {
 
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/Usage: kms-guard replay/);
+    expect(result.stdout).toMatch(/--grant-recent-use-days <n>/);
+  });
+
+  it('prints its version', async () => {
+    const result = await runCli(['--version']);
+
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^kms-guard \d+\.\d+\.\d+\n$/);
   });
 });
+
+const childPids = (pid: number): string[] => {
+  try {
+    const direct = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter((line) => line !== '');
+    return [...direct, ...direct.flatMap((child) => childPids(Number(child)))];
+  } catch {
+    return [];
+  }
+};
+
+const commandOf = (pid: string): string => {
+  if (pid === '') return '';
+  try {
+    return execFileSync('ps', ['-o', 'args=', '-p', pid], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+};

@@ -94,7 +94,8 @@ describe.runIf(canRun)(`the replay of ${RECORDS.toLocaleString('en-US')} records
     const keys = [...stdout.matchAll(/\{"kind":"key".*\}/g)].map(([line]) => JSON.parse(line) as { keyArn: string; useCount: number });
     expect(keys.map((key) => key.keyArn).sort()).toEqual(Array.from({ length: KEYS }, (_, index) => keyArn(index)).sort());
     expect(keys.reduce((sum, key) => sum + key.useCount, 0)).toBe(RECORDS);
-    expect(stdout).toContain(`replayed ${RECORDS} events from ${RECORDS} records`);
+    expect(stdout).toContain(`Read ${RECORDS.toLocaleString("en-US")} records from `);
+    expect(stdout).toContain(`${RECORDS.toLocaleString("en-US")} KMS events replayed`);
     expect(stdout).toMatch(/\rreplaying \[#{30}\] 100% /);
     expect(stdout).toMatch(/\rreading [\d,]+/);
 
