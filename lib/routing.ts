@@ -112,7 +112,8 @@ export const ROUTES: readonly EventRoute[] = [
       'detail-type': ['AWS API Call via CloudTrail'],
       detail: {
         eventSource: ['kms.amazonaws.com'],
-        eventName: ['PutKeyPolicy', 'CreateKey', 'DisableKey', ...CUSTOM_KEY_STORE_OPERATIONS],
+        // ReplicateKey sets the replica's key policy (and may bypass the lockout safety check) like CreateKey.
+        eventName: ['PutKeyPolicy', 'CreateKey', 'ReplicateKey', 'DisableKey', ...CUSTOM_KEY_STORE_OPERATIONS],
       },
     },
     state: 'ENABLED',

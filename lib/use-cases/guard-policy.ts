@@ -9,7 +9,7 @@ import { alertDecision, subjectKeyArn } from '../domain/alerts/alert-decision.js
 import { customKeyStoreArn, customKeyStoreChange, customKeyStoreIdOf, field, hsmCountBelowMinimum } from '../domain/alerts/custom-key-store.js';
 import type { CustomKeyStoreRegistry } from '../domain/alerts/custom-key-store-registry.js';
 import { disabledInUse, disabledSince, disabledUseDecisionId, isDisabledFailure, useWhileDisabled } from '../domain/alerts/disable-watch.js';
-import { evaluatePolicyChange } from '../domain/alerts/policy-change.js';
+import { evaluatePolicyChange, POLICY_OPERATIONS } from '../domain/alerts/policy-change.js';
 import { findingsOf, type Finding } from '../domain/alerts/rule-result.js';
 import type { GuardPolicy } from '../domain/guard-policy.js';
 import { activeAliases } from '../domain/key-state.js';
@@ -39,7 +39,7 @@ export const guardPolicy = async (deps: GuardPolicyDeps, event: KmsEvent): Promi
 };
 
 const alertsFor = async (deps: GuardPolicyDeps, event: KmsEvent): Promise<Decision[]> => {
-  if (event.eventName === 'PutKeyPolicy' || event.eventName === 'CreateKey') return keyAlert(deps, event, event.eventId, evaluatePolicyChange(event));
+  if (POLICY_OPERATIONS.has(event.eventName)) return keyAlert(deps, event, event.eventId, evaluatePolicyChange(event));
   if (event.eventName === 'DisableKey' && event.error === undefined) {
     const keyArn = subjectKeyArn(event);
     const usage = await deps.usage.getUsage(keyArn);

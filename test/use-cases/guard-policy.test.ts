@@ -63,6 +63,28 @@ describe('the policy guard on key policies', () => {
     expect(await deps.decisions.get('public-policy-1')).toMatchObject({ reasons: ['public-key-policy'] });
   });
 
+  it('alerts on a ReplicateKey that bypasses the lockout check with a policy locking the account out, naming the replica', async () => {
+    const replica = 'arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab';
+    const event = sampleWith(PUT_KEY_POLICY, (record) => {
+      Object.assign(record, {
+        eventName: 'ReplicateKey',
+        eventID: 'replicate-lockout-1',
+        requestParameters: {
+          keyId: 'mrk-1234abcd12ab34cd56ef1234567890ab',
+          replicaRegion: 'eu-west-1',
+          bypassPolicyLockoutSafetyCheck: true,
+          policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/Intruder' }, Action: 'kms:*', Resource: '*' }] }),
+        },
+        responseElements: { replicaKeyMetadata: { arn: replica, keyId: 'mrk-1234abcd12ab34cd56ef1234567890ab' } },
+        resources: null,
+      });
+    });
+
+    const [alert] = await handle(event);
+
+    expect(alert).toMatchObject({ action: 'alert', keyArn: replica, reasons: ['policy-lockout', 'lockout-check-bypassed'] });
+  });
+
   it('raises nothing for the documented default policy and the restricted-access sample', async () => {
     expect(await handle(sampleEvent(PUT_KEY_POLICY))).toEqual([]);
     expect(await handle(sampleEvent(RESTRICTED_POLICY))).toEqual([]);

@@ -42,4 +42,6 @@ export const UNRESOLVED_KEY_ID = '(unresolved)';
  * its evidence (`unresolvedKey`).
  */
 export const subjectKeyArn = (event: KmsEvent): string =>
-  event.keyArns[0] ?? `arn:aws:kms:${event.region}:${event.accountId}:key/${UNRESOLVED_KEY_ID}`;
+  // ReplicateKey names [primary, replica]; its policy and bypass flag are the replica's.
+  (event.eventName === 'ReplicateKey' ? (event.keyArns[1] ?? event.keyArns[0]) : event.keyArns[0]) ??
+  `arn:aws:kms:${event.region}:${event.accountId}:key/${UNRESOLVED_KEY_ID}`;

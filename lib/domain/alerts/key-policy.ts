@@ -9,8 +9,13 @@ export interface PolicyStatement {
   readonly effect: string;
   /** Principal, when the statement has one (NotPrincipal statements have none). */
   readonly principal?: unknown;
+  /** NotPrincipal: the statement applies to every principal except these. */
+  readonly notPrincipal?: unknown;
   readonly actions?: readonly string[];
+  /** NotAction: the statement applies to every action except these. */
+  readonly notActions?: readonly string[];
   readonly resources?: readonly string[];
+  readonly notResources?: readonly string[];
   readonly conditional: boolean;
 }
 
@@ -40,8 +45,11 @@ export const readKeyPolicy = (raw: unknown): PolicyRead => {
       label: typeof entry.Sid === 'string' && entry.Sid !== '' ? entry.Sid : `#${index}`,
       effect: typeof entry.Effect === 'string' ? entry.Effect : '',
       principal: entry.Principal,
+      ...(entry.NotPrincipal === undefined ? {} : { notPrincipal: entry.NotPrincipal }),
       actions: strings(entry.Action),
+      ...optionalList('notActions', entry.NotAction),
       resources: strings(entry.Resource),
+      ...optionalList('notResources', entry.NotResource),
       conditional: isObject(entry.Condition) ? Object.keys(entry.Condition).length > 0 : entry.Condition !== undefined,
     });
   }
@@ -66,6 +74,23 @@ export const namesAccount = (principal: string, accountId: string): boolean => {
 /** Does an IAM action pattern (with * and ? wildcards, case-insensitive) match the action? */
 export const actionMatches = (pattern: string, action: string): boolean =>
   new RegExp(`^${pattern.split('').map((char) => (char === '*' ? '.*' : char === '?' ? '.' : escapeRegExp(char))).join('')}$`, 'i').test(action);
+
+/** Does the statement apply to this action: named by Action, or left out of NotAction? */
+export const appliesToAction = (statement: PolicyStatement, action: string): boolean => {
+  if (statement.notActions !== undefined) return !statement.notActions.some((pattern) => actionMatches(pattern, action));
+  return statement.actions?.some((pattern) => actionMatches(pattern, action)) ?? false;
+};
+
+/** Does the statement apply to the key itself? A key policy's Resource is "*" (the key); NotResource "*" excludes it. */
+export const appliesToTheKey = (statement: PolicyStatement): boolean => {
+  if (statement.notResources !== undefined) return !statement.notResources.includes('*');
+  return statement.resources === undefined || statement.resources.includes('*');
+};
+
+const optionalList = <K extends string>(name: K, value: unknown): { [P in K]?: string[] } => {
+  const list = strings(value);
+  return (list === undefined ? {} : { [name]: list }) as { [P in K]?: string[] };
+};
 
 const strings = (value: unknown): string[] | undefined => {
   if (typeof value === 'string') return [value];

@@ -1,6 +1,7 @@
 /**
- * The policy rules for one PutKeyPolicy or CreateKey call. A CreateKey without a policy gets the
- * default key policy (the account administers the key), which passes. A failed call changed nothing.
+ * The policy rules for one PutKeyPolicy, CreateKey or ReplicateKey call (ReplicateKey sets the new replica's
+ * policy). A CreateKey or ReplicateKey without a policy gets the default key policy (the account administers the
+ * key), which passes. A failed call changed nothing.
  */
 import type { KmsEvent } from '../kms-event.js';
 import { readKeyPolicy } from './key-policy.js';
@@ -9,7 +10,7 @@ import { policyLockout } from './policy-lockout.js';
 import { publicKeyPolicy } from './public-key-policy.js';
 import { findingsOf, type Finding, nonCompliant, type RuleResult } from './rule-result.js';
 
-export const POLICY_OPERATIONS: ReadonlySet<string> = new Set(['PutKeyPolicy', 'CreateKey']);
+export const POLICY_OPERATIONS: ReadonlySet<string> = new Set(['PutKeyPolicy', 'CreateKey', 'ReplicateKey']);
 
 export const evaluatePolicyChange = (event: KmsEvent): Finding[] => {
   if (!POLICY_OPERATIONS.has(event.eventName) || event.error !== undefined) return [];

@@ -93,6 +93,26 @@ describe('policy-lockout', () => {
     expect(findings[0]?.evidence).toMatchObject({ overriddenBy: ['NoPolicyChanges'] });
   });
 
+  it.each([
+    ['Deny NotPrincipal Admin kms:*', { Effect: 'Deny', NotPrincipal: { AWS: 'arn:aws:iam::111122223333:role/Admin' }, Action: 'kms:*', Resource: '*' }],
+    ['Deny Principal * NotAction kms:Decrypt', { Effect: 'Deny', Principal: '*', NotAction: ['kms:Decrypt', 'kms:Encrypt'], Resource: '*' }],
+    ['Deny NotPrincipal Admin NotAction kms:Decrypt', { Effect: 'Deny', NotPrincipal: { AWS: ['arn:aws:iam::111122223333:role/Admin'] }, NotAction: 'kms:Decrypt', Resource: '*' }],
+    ['Deny the account kms:PutKeyPolicy with NotResource on another ARN', { Effect: 'Deny', Principal: { AWS: '111122223333' }, Action: 'kms:PutKeyPolicy', NotResource: 'arn:aws:kms:us-west-2:111122223333:key/other' }],
+  ])('fails when %s overrides the root statement', (_what, deny) => {
+    const findings = evaluatePolicyChange(putPolicy(policyOf(admin(), { Sid: 'TheDeny', ...deny })));
+
+    expect(findings.map((finding) => finding.reason)).toEqual(['policy-lockout']);
+    expect(findings[0]?.evidence).toMatchObject({ overriddenBy: ['TheDeny'] });
+  });
+
+  it.each([
+    ['NotAction leaves kms:PutKeyPolicy out', { Effect: 'Deny', Principal: '*', NotAction: 'kms:Put*', Resource: '*' }],
+    ['NotPrincipal excepts the account', { Effect: 'Deny', NotPrincipal: { AWS: [ROOT, 'arn:aws:iam::111122223333:role/Admin'] }, Action: 'kms:*', Resource: '*' }],
+    ['NotResource excludes the key itself', { Effect: 'Deny', Principal: '*', Action: 'kms:*', NotResource: '*' }],
+  ])('passes when the Deny cannot reach the administrator: %s', (_what, deny) => {
+    expect(reasonsOf(policyOf(admin(), deny))).toEqual([]);
+  });
+
   it('passes when the Deny is conditional (it may not apply to the administrator)', () => {
     const deny = { Effect: 'Deny', Principal: '*', Action: 'kms:*', Resource: '*', Condition: { StringNotEquals: { 'aws:SourceVpce': 'vpce-1' } } };
     expect(reasonsOf(policyOf(admin(), deny))).toEqual([]);
