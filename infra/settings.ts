@@ -22,6 +22,8 @@ export interface GuardSettings {
   readonly exemptPrincipals: readonly string[];
   /** Secrets Manager secret (created by the stack) holding the Slack webhook URL. Default `kms-guard/slack-webhook`. */
   readonly slackSecretName: string;
+  /** Hosts the webhook URL may name, for Slack-compatible gateways. Default `hooks.slack.com` only. */
+  readonly slackAllowedHosts: readonly string[];
   /** Org mode: the AWS Organizations id (o-…) whose accounts may forward events to the guard bus. */
   readonly organizationId?: string;
   /** Org mode without Organizations: the member account ids allowed to forward events. Default none. */
@@ -42,6 +44,7 @@ export const DEFAULT_SETTINGS: GuardSettings = {
   grantRecentUseDays: DEFAULT_POLICY.grantRecentUseDays,
   exemptPrincipals: [],
   slackSecretName: 'kms-guard/slack-webhook',
+  slackAllowedHosts: ['hooks.slack.com'],
   memberAccounts: [],
   remediationRoleName: 'kms-guard-remediation',
   logRetentionDays: 90,
@@ -62,6 +65,7 @@ export const settingsFromContext = (node: Node, overrides: Partial<GuardSettings
     grantRecentUseDays: days(read('grantRecentUseDays'), 'grantRecentUseDays', DEFAULT_SETTINGS.grantRecentUseDays),
     exemptPrincipals: list(read('exemptPrincipals'), 'exemptPrincipals'),
     slackSecretName: text(read('slackSecretName'), 'slackSecretName') ?? DEFAULT_SETTINGS.slackSecretName,
+    slackAllowedHosts: hosts(read('slackAllowedHosts')),
     organizationId: organizationId(read('organizationId')),
     memberAccounts: list(read('memberAccounts'), 'memberAccounts').map((account) => accountId(account, 'memberAccounts')),
     remediationRoleName: roleName(read('remediationRoleName')),
@@ -103,6 +107,13 @@ const list = (value: unknown, key: string): string[] => {
     throw new ConfigError(`context "${key}" must be a list of strings or a comma-separated string`);
   }
   return items.map((item) => item.trim()).filter((item) => item !== '');
+};
+
+const hosts = (value: unknown): readonly string[] => {
+  const names = list(value, 'slackAllowedHosts');
+  const bad = names.find((name) => !/^[a-z0-9.-]+(:\d+)?$/i.test(name));
+  if (bad !== undefined) throw new ConfigError(`context "slackAllowedHosts" must hold host names (no scheme or path), got "${bad}"`);
+  return names.length === 0 ? DEFAULT_SETTINGS.slackAllowedHosts : names;
 };
 
 const organizationId = (value: unknown): string | undefined => {

@@ -14,6 +14,8 @@ export interface RuntimeConfig {
   readonly eventBusName?: string;
   /** Secrets Manager secret holding the Slack Incoming Webhook URL; absent: no Slack messages. */
   readonly slackSecretName?: string;
+  /** Hosts the webhook URL may name (KMS_GUARD_SLACK_ALLOWED_HOSTS); default hooks.slack.com. */
+  readonly slackAllowedHosts: readonly string[];
   /** Org mode: role name assumed in the key's own account (CancelKeyDeletion cannot be called cross-account). */
   readonly remediationRoleName?: string;
   /** The account the guard runs in; keys of other accounts need the remediation role. */
@@ -61,6 +63,7 @@ export const loadConfig = (env: Env = process.env): RuntimeConfig => {
     memberAccountIds,
     eventBusName: optional(env.KMS_GUARD_EVENT_BUS),
     slackSecretName: optional(env.KMS_GUARD_SLACK_SECRET),
+    slackAllowedHosts: slackHosts(env.KMS_GUARD_SLACK_ALLOWED_HOSTS),
     remediationRoleName: optional(env.KMS_GUARD_REMEDIATION_ROLE),
     policy: {
       recentUseWindowDays: positiveInt(env, 'KMS_GUARD_RECENT_USE_DAYS', DEFAULT_POLICY.recentUseWindowDays),
@@ -84,4 +87,11 @@ const positiveInt = (env: Env, name: string, fallback: number): number => {
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name} must be a positive whole number of days, got "${raw}"`);
   return value;
+};
+
+const slackHosts = (raw: string | undefined): readonly string[] => {
+  const hosts = list(raw);
+  const bad = hosts.find((host) => !/^[a-z0-9.-]+(:\d+)?$/i.test(host) || host.includes('/'));
+  if (bad !== undefined) throw new ConfigError(`KMS_GUARD_SLACK_ALLOWED_HOSTS holds "${bad}", not a host name`);
+  return hosts.length === 0 ? ['hooks.slack.com'] : hosts;
 };

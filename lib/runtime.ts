@@ -62,20 +62,20 @@ const buildRuntime = () => {
       new CloudHSMV2Client({ region: config.region }),
       new DynamoDbCustomKeyStoreRegistry(documents, config.tableName),
     ),
-    slack: slackPoster(config.slackSecretName, config.region),
+    slack: slackPoster(config.slackSecretName, config.region, config.slackAllowedHosts),
     notifierIdempotency: notifierIdempotencyStore(dynamo, config.tableName),
   };
 };
 
 /** Only the notifier posts; without a secret it fails each post with a message naming the setting. */
-const slackPoster = (secretName: string | undefined, region: string): SlackPoster =>
+const slackPoster = (secretName: string | undefined, region: string, allowedHosts: readonly string[]): SlackPoster =>
   secretName === undefined
     ? {
         post: async () => {
           throw new ConfigError('KMS_GUARD_SLACK_SECRET is not set: the notifier has no Slack webhook to post to');
         },
       }
-    : new SlackWebhook(new SecretsWebhookUrl(new SecretsManagerClient({ region }), secretName));
+    : new SlackWebhook(new SecretsWebhookUrl(new SecretsManagerClient({ region }), secretName, { allowedHosts }));
 
 let runtime: ReturnType<typeof buildRuntime> | undefined;
 

@@ -114,6 +114,7 @@ export const guardEnvironment = (settings: GuardSettings, state: GuardState): Re
   KMS_GUARD_TABLE: state.table.tableName,
   KMS_GUARD_EVENT_BUS: state.bus.eventBusName,
   KMS_GUARD_SLACK_SECRET: settings.slackSecretName,
+  KMS_GUARD_SLACK_ALLOWED_HOSTS: settings.slackAllowedHosts.join(','),
   ...(isOrgMode(settings) ? { KMS_GUARD_REMEDIATION_ROLE: settings.remediationRoleName } : {}),
   KMS_GUARD_RECENT_USE_DAYS: String(settings.recentUseWindowDays),
   KMS_GUARD_OBSERVATION_DAYS: String(settings.observationPeriodDays),

@@ -8,9 +8,14 @@ import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/clien
 import { ConfigError } from '../errors.js';
 import type { WebhookUrlSource } from './slack-webhook.js';
 
+/** Where a webhook URL may point. Slack's own host by default; a Slack-compatible gateway must be named. */
+export const DEFAULT_WEBHOOK_HOSTS: readonly string[] = ['hooks.slack.com'];
+
 export interface SecretsWebhookUrlOptions {
   readonly ttlMs?: number;
   readonly now?: () => number;
+  /** Hosts the URL may name (exactly); default DEFAULT_WEBHOOK_HOSTS. */
+  readonly allowedHosts?: readonly string[];
 }
 
 export class SecretsWebhookUrl implements WebhookUrlSource {
@@ -25,7 +30,10 @@ export class SecretsWebhookUrl implements WebhookUrlSource {
   ) {
     this.ttlMs = options.ttlMs ?? 5 * 60_000;
     this.now = options.now ?? Date.now;
+    this.allowedHosts = options.allowedHosts ?? DEFAULT_WEBHOOK_HOSTS;
   }
+
+  private readonly allowedHosts: readonly string[];
 
   get(): Promise<string> {
     const now = this.now();
@@ -49,11 +57,16 @@ export class SecretsWebhookUrl implements WebhookUrlSource {
     if (SecretString === undefined || SecretString.trim() === '') {
       throw new ConfigError(`secret ${this.secretId} holds no Slack webhook URL (empty or binary)`);
     }
-    return webhookUrlFrom(SecretString, this.secretId);
+    return webhookUrlFrom(SecretString, this.secretId, this.allowedHosts);
   }
 }
 
-export const webhookUrlFrom = (secret: string, secretId: string): string => {
+/**
+ * The URL a secret holds, checked: whoever can write the secret must not be able to send the guard's alerts (and
+ * their evidence) anywhere but Slack. https only, to an allowed host; plain http only to a loopback host that is
+ * explicitly allowed (a local gateway, the tests' Slack server).
+ */
+export const webhookUrlFrom = (secret: string, secretId: string, allowedHosts: readonly string[] = DEFAULT_WEBHOOK_HOSTS): string => {
   let candidate = secret.trim();
   if (candidate.startsWith('{')) {
     let parsed: unknown;
@@ -73,6 +86,16 @@ export const webhookUrlFrom = (secret: string, secretId: string): string => {
   } catch {
     throw new ConfigError(`secret ${secretId} does not hold a URL`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`secret ${secretId} URL must be http(s)`);
+  const host = url.hostname.toLowerCase();
+  if (!allowedHosts.some((allowed) => [host, url.host.toLowerCase()].includes(allowed.toLowerCase()))) {
+    throw new ConfigError(
+      `secret ${secretId} names the host ${host}, which is not an allowed Slack webhook host (${allowedHosts.join(', ')}; setting KMS_GUARD_SLACK_ALLOWED_HOSTS)`,
+    );
+  }
+  const loopback = host === 'localhost' || host === '[::1]' || host.startsWith('127.');
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ConfigError(`secret ${secretId} URL must use https, got ${url.protocol.replace(':', '')}`);
+  }
+  if (url.username !== '' || url.password !== '') throw new ConfigError(`secret ${secretId} URL must not carry credentials`);
   return candidate;
 };

@@ -84,8 +84,8 @@ export const parseReplayArgs = (argv: readonly string[]): ReplayArgs => {
     throw new UsageError(`--endpoint must be an http(s) URL such as http://127.0.0.1:8000, got "${values.endpoint}"`);
   }
   const slackWebhook = values['slack-webhook'];
-  if (slackWebhook !== undefined && !/^https?:\/\//.test(slackWebhook)) {
-    throw new UsageError(`--slack-webhook must be an http(s) URL, got "${slackWebhook}"`);
+  if (slackWebhook !== undefined && !/^https:\/\/[^/]|^http:\/\/(localhost|127\.[\d.]+|\[::1\])[:/]/.test(slackWebhook)) {
+    throw new UsageError('--slack-webhook must be an https URL (plain http only to this machine, such as a local test server)');
   }
   return {
     paths: positionals,

@@ -112,9 +112,26 @@ describe('the webhook URL from Secrets Manager', () => {
     expect(await url.get()).toBe('https://hooks.slack.com/services/T/B/2');
   });
 
+  it.each([
+    ['another host', 'https://evil.example/services/T/B/1', /names the host evil\.example, which is not an allowed Slack webhook host \(hooks\.slack\.com/],
+    ['a look-alike host', 'https://hooks.slack.com.evil.example/services/T/B/1', /not an allowed Slack webhook host/],
+    ['plain http to Slack', 'http://hooks.slack.com/services/T/B/1', /must use https, got http/],
+    ['credentials in the URL', 'https://user:pass@hooks.slack.com/services/T/B/1', /must not carry credentials/],
+  ])('refuses a secret pointing at %s: whoever can write the secret must not redirect the alerts', async (_what, secret, reason) => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: secret });
+    const url = new SecretsWebhookUrl(new SecretsManagerClient({ region: 'us-east-1' }), 'kms-guard/slack');
+    await expect(url.get()).rejects.toThrow(reason);
+  });
+
+  it('accepts a Slack-compatible gateway once it is allowed', async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'https://chat-gateway.example.com/hooks/1' });
+    const url = new SecretsWebhookUrl(new SecretsManagerClient({ region: 'us-east-1' }), 'kms-guard/slack', { allowedHosts: ['chat-gateway.example.com'] });
+    expect(await url.get()).toBe('https://chat-gateway.example.com/hooks/1');
+  });
+
   it('is read again after Slack refused the cached URL (a rotated webhook)', async () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: slack.url });
-    const url = new SecretsWebhookUrl(new SecretsManagerClient({ region: 'us-east-1' }), 'kms-guard/slack');
+    const url = new SecretsWebhookUrl(new SecretsManagerClient({ region: 'us-east-1' }), 'kms-guard/slack', { allowedHosts: ['127.0.0.1'] });
     slack.failNext(1, { status: 410, body: 'channel_is_archived' });
     const webhook = new SlackWebhook(url, fast);
     await expect(webhook.post(message)).rejects.toThrow(/410/);

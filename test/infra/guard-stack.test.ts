@@ -204,6 +204,7 @@ describe('the functions', () => {
         'KMS_GUARD_MODE',
         'KMS_GUARD_OBSERVATION_DAYS',
         'KMS_GUARD_RECENT_USE_DAYS',
+        'KMS_GUARD_SLACK_ALLOWED_HOSTS',
         'KMS_GUARD_SLACK_SECRET',
         'KMS_GUARD_TABLE',
       ].sort(),
@@ -214,6 +215,7 @@ describe('the functions', () => {
       KMS_GUARD_OBSERVATION_DAYS: '14',
       KMS_GUARD_GRANT_MAX_AGE_DAYS: '90',
       KMS_GUARD_SLACK_SECRET: 'kms-guard/slack-webhook',
+      KMS_GUARD_SLACK_ALLOWED_HOSTS: 'hooks.slack.com',
       KMS_GUARD_TABLE: { Ref: logicalIdOf(stack, stack.state.table) },
     });
   });

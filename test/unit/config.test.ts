@@ -8,6 +8,7 @@ describe('loadConfig', () => {
   it('defaults to dry-run and the documented policy', () => {
     const config = loadConfig(ENV);
 
+    expect(config.slackAllowedHosts).toEqual(['hooks.slack.com']);
     expect(config).toMatchObject({ mode: 'dry-run', tableName: 'kms-guard', accountId: '111122223333', region: 'eu-west-1', memberAccountIds: [] });
     expect(config.policy).toEqual(DEFAULT_POLICY);
     expect(config.eventBusName).toBeUndefined();
@@ -19,6 +20,7 @@ describe('loadConfig', () => {
       KMS_GUARD_MODE: 'enforce',
       KMS_GUARD_EVENT_BUS: 'kms-guard',
       KMS_GUARD_SLACK_SECRET: 'kms-guard/slack-webhook',
+      KMS_GUARD_SLACK_ALLOWED_HOSTS: 'hooks.slack.com, chat-gateway.example.com',
       KMS_GUARD_REMEDIATION_ROLE: 'kms-guard-remediation',
       KMS_GUARD_MEMBER_ACCOUNTS: '444455556666, 777788889999',
       KMS_GUARD_RECENT_USE_DAYS: '30',
@@ -32,6 +34,7 @@ describe('loadConfig', () => {
       mode: 'enforce',
       eventBusName: 'kms-guard',
       slackSecretName: 'kms-guard/slack-webhook',
+      slackAllowedHosts: ['hooks.slack.com', 'chat-gateway.example.com'],
       remediationRoleName: 'kms-guard-remediation',
       memberAccountIds: ['444455556666', '777788889999'],
       policy: {
