@@ -20,6 +20,8 @@ import { isOrgMode, type GuardSettings } from '../settings.js';
 /** Source of the decision events the guard publishes on its bus (lib/adapters/eventbridge-publisher.ts). */
 export const DECISION_EVENT_SOURCE = 'kms-guard';
 export const GUARD_BUS_NAME = 'kms-guard';
+/** The only event sources member accounts forward (infra/stacks/member-forwarder-stack.ts). */
+export const FORWARDED_SOURCES = ['aws.kms', 'aws.cloudhsm'] as const;
 
 export interface KmsGuardStackProps extends StackProps {
   readonly settings: GuardSettings;
@@ -67,7 +69,8 @@ export class KmsGuardStack extends Stack {
     guardBusRoutes.addRule({
       id: 'Decisions',
       description: 'kms-guard notifier: every decision the guard publishes, to Slack.',
-      pattern: { source: [DECISION_EVENT_SOURCE] },
+      // EventBridge sets `account` to the sender's: only the guard's own account can publish decisions.
+      pattern: { source: [DECISION_EVENT_SOURCE], account: [Aws.ACCOUNT_ID] },
       state: 'ENABLED',
       target: { kind: 'function', function: this.functions.byName.notifier.function },
     });
@@ -97,8 +100,12 @@ export class KmsGuardStack extends Stack {
     });
   }
 
-  /** Bus policy: only accounts of the organization (or the listed members) may put events on the guard bus. */
+  /**
+   * Bus policy: only accounts of the organization (or the listed members) may put events on the guard bus, and
+   * only KMS and CloudHSM events, so that no member can publish a decision (source kms-guard) of its own.
+   */
   private allowMemberAccounts(settings: GuardSettings): void {
+    const forwardedSourcesOnly = { 'ForAllValues:StringEquals': { 'events:source': [...FORWARDED_SOURCES] } };
     if (settings.organizationId !== undefined) {
       this.state.bus.addToResourcePolicy(
         new iam.PolicyStatement({
@@ -106,7 +113,7 @@ export class KmsGuardStack extends Stack {
           principals: [new iam.AnyPrincipal()],
           actions: ['events:PutEvents'],
           resources: [this.state.bus.eventBusArn],
-          conditions: { StringEquals: { 'aws:PrincipalOrgID': settings.organizationId } },
+          conditions: { StringEquals: { 'aws:PrincipalOrgID': settings.organizationId }, ...forwardedSourcesOnly },
         }),
       );
     }
@@ -117,6 +124,7 @@ export class KmsGuardStack extends Stack {
           principals: settings.memberAccounts.map((account) => new iam.AccountPrincipal(account)),
           actions: ['events:PutEvents'],
           resources: [this.state.bus.eventBusArn],
+          conditions: forwardedSourcesOnly,
         }),
       );
     }

@@ -14,6 +14,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import { TTL_ATTRIBUTE } from '../adapters/dynamodb-table.js';
+import type { RuntimeConfig } from '../config.js';
 import { InvalidRecordError } from '../errors.js';
 import { decisionEventSchema, type DecisionEvent } from '../domain/decision-events.js';
 import type { Decision } from '../domain/model.js';
@@ -21,6 +22,8 @@ import type { SlackPoster } from '../domain/slack-message.js';
 import { notifyDecision } from '../use-cases/notify-decision.js';
 
 export interface NotifierDeps {
+  /** Decisions are accepted only from the guard's own account (EventBridge's `account` is the sender's). */
+  readonly config: Pick<RuntimeConfig, 'accountId'>;
   readonly logger: Logger;
   readonly slack: SlackPoster;
   /** DynamoDBPersistenceLayer on the single table (see notifierIdempotencyStore). */
@@ -45,7 +48,7 @@ export const buildNotifierHandler = (deps: NotifierDeps) =>
     return { notified: decision.decisionId };
   })
     .use(injectLambdaContext(deps.logger, { clearState: true }))
-    .use(validateDecisionEvent())
+    .use(validateDecisionEvent(deps.config.accountId))
     .use(
       makeHandlerIdempotent({
         persistenceStore: deps.notifierIdempotency,
@@ -71,15 +74,26 @@ export const notifierIdempotencyStore = (client: DynamoDBClient, tableName: stri
     awsSdkV3Client: client,
   });
 
-/** Validates before the idempotency middleware, so a malformed event never claims an idempotency record. */
-const validateDecisionEvent = (): MiddlewareObj<unknown, NotifierResult> => ({
+/**
+ * Validates before the idempotency middleware, so a malformed event never claims an idempotency record. A decision
+ * from another account is a forgery (a member account may put events on the guard bus in org mode): it is never
+ * posted, and throwing sends it to the failure queue, whose alarm makes it seen.
+ */
+const validateDecisionEvent = (guardAccountId: string): MiddlewareObj<unknown, NotifierResult> => ({
   before: (request) => {
     const input: unknown = request.event;
     const parsed = decisionEventSchema.safeParse(input);
+    const id = typeof input === 'object' && input !== null && 'id' in input ? String(input.id) : 'without id';
     if (!parsed.success) {
-      const id = typeof input === 'object' && input !== null && 'id' in input ? String(input.id) : 'without id';
       const fields = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`).join('; ');
       throw new InvalidRecordError(`decision event ${id}`, undefined, fields);
+    }
+    if (parsed.data.account !== guardAccountId) {
+      throw new InvalidRecordError(
+        `decision event ${id}`,
+        undefined,
+        `account: ${parsed.data.account ?? '(none)'} is not the guard's account ${guardAccountId}; a decision from anywhere else is not posted`,
+      );
     }
     request.event = parsed.data;
   },

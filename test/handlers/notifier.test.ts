@@ -31,12 +31,13 @@ const decision = (decisionId: string, overrides: Partial<Decision> = {}): Decisi
   outcome: [],
   ...overrides,
 });
+const GUARD_ACCOUNT = '111122223333';
 const eventFor = (detail: Decision) => ({
   version: '0',
   id: `evt-${detail.decisionId}`,
   'detail-type': detailTypeFor(detail.action),
   source: DECISION_EVENT_SOURCE,
-  account: detail.accountId,
+  account: GUARD_ACCOUNT,
   time: detail.decidedAt,
   region: detail.region,
   resources: [detail.keyArn],
@@ -51,6 +52,7 @@ beforeAll(async () => {
   const table = await createTestTable(dynamoTestClient());
   const client = new DynamoDBClient({ endpoint: inject('dynamoEndpoint'), region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   handler = buildNotifierHandler({
+    config: { accountId: GUARD_ACCOUNT },
     logger: new Logger({ serviceName: 'notifier-test', logLevel: 'SILENT' }),
     slack: new SlackWebhook(slack.url, { baseDelayMs: 5, maxAttempts: 2 }),
     notifierIdempotency: notifierIdempotencyStore(client, table),
@@ -93,6 +95,16 @@ describe('the notifier', () => {
     const before = slack.delivered.length;
     await handler(event, context);
     expect(slack.delivered.length - before).toBe(1);
+  });
+
+  it('never posts a decision another account put on the bus, and fails it naming the account', async () => {
+    const before = slack.delivered.length;
+    const forged = { ...eventFor(decision('forged-1', { action: 'allow-deletion', reasons: ['exempt-principal'] })), account: '444455556666' };
+
+    await expect(handler(forged, context)).rejects.toThrow(
+      "decision event evt-forged-1: account: 444455556666 is not the guard's account 111122223333; a decision from anywhere else is not posted",
+    );
+    expect(slack.delivered.length - before).toBe(0);
   });
 
   it('rejects an event that is not a decision, naming the field', async () => {

@@ -66,7 +66,7 @@ describe('the guard stack (single account)', () => {
   it('subscribes the notifier to decisions on the guard bus and to nothing else there', () => {
     const onGuardBus = rules().filter((rule) => rule.EventBusName !== undefined);
     expect(onGuardBus).toHaveLength(1);
-    expect(onGuardBus[0]?.EventPattern).toEqual({ source: ['kms-guard'] });
+    expect(onGuardBus[0]?.EventPattern).toEqual({ source: ['kms-guard'], account: [{ Ref: 'AWS::AccountId' }] });
     expect(onGuardBus[0]?.Targets[0]?.Arn).toEqual(arnOf(functionLogicalId(stack, 'notifier')));
   });
 

@@ -35,8 +35,18 @@ describe('the central guard in org mode', () => {
       Effect: 'Allow',
       Principal: { AWS: '*' },
       Action: 'events:PutEvents',
-      Condition: { StringEquals: { 'aws:PrincipalOrgID': ORGANIZATION_ID } },
+      Condition: {
+        StringEquals: { 'aws:PrincipalOrgID': ORGANIZATION_ID },
+        'ForAllValues:StringEquals': { 'events:source': ['aws.kms', 'aws.cloudhsm'] },
+      },
     });
+  });
+
+  it('posts to Slack only decisions the guard’s own account published', () => {
+    const decisions = Object.values(resourcesOf(central.template, 'AWS::Events::Rule'))
+      .map((rule) => rule.Properties as { EventPattern: { source?: unknown; account?: unknown } })
+      .filter((rule) => JSON.stringify(rule.EventPattern.source) === '["kms-guard"]');
+    expect(decisions.map((rule) => rule.EventPattern)).toEqual([{ source: ['kms-guard'], account: [{ Ref: 'AWS::AccountId' }] }]);
   });
 
   it('applies every route to events forwarded onto the guard bus too', () => {
