@@ -4,6 +4,7 @@
  */
 import type { Decision, GrantRecord, KeyRecord } from '../domain/model.js';
 import type { UsageDay } from '../domain/usage.js';
+import type { NonUseCallRecord } from '../domain/non-use-calls.js';
 import { isPendingDeletion } from '../domain/key-state.js';
 import type { Item } from './dynamodb-occ.js';
 import {
@@ -11,6 +12,7 @@ import {
   GSI1_ACTIVE_GRANT,
   GSI1_DECISION,
   GSI1_PENDING_DELETION,
+  NON_USE_SK,
   STATE_SK,
   TTL_ATTRIBUTE,
   USAGE_RETENTION_DAYS,
@@ -45,6 +47,14 @@ export const keyItem = (record: KeyRecord, appliedEventIds: readonly string[]): 
   data: record,
   appliedEventIds: appliedEventIds.slice(-APPLIED_EVENT_IDS),
   ...(isPendingDeletion(record) ? { gsi1pk: GSI1_PENDING_DELETION, gsi1sk: record.keyArn } : {}),
+});
+
+export const nonUseKey = (keyArn: string) => ({ pk: keyPk(keyArn), sk: NON_USE_SK });
+export const readNonUseCalls = (item: Item | undefined): NonUseCallRecord | undefined => data<NonUseCallRecord>(item);
+export const nonUseItem = (record: NonUseCallRecord, appliedEventIds: readonly string[]): Item => ({
+  type: 'non-use-calls',
+  data: record,
+  appliedEventIds: appliedEventIds.slice(-APPLIED_EVENT_IDS),
 });
 
 export const grantKey = (keyArn: string, grantId: string) => ({ pk: keyPk(keyArn), sk: grantSk(grantId) });
