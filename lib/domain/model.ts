@@ -152,6 +152,8 @@ export interface GrantRecord {
   readonly createdBy?: string;
   /** userIdentity.invokedBy of the CreateGrant call (e.g. "ec2-frontend-api.amazonaws.com"). */
   readonly invokedBy?: string;
+  /** ListGrants' IssuingAccount ("arn:aws:iam::<account>:root"): the account the grant was created from. */
+  readonly issuingAccount?: string;
   readonly createdAt: string;
   readonly createEventId?: string;
   readonly status: GrantStatus;

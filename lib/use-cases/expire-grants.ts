@@ -9,7 +9,7 @@ import { isAwsManagedKey } from '../domain/grants/key-scope.js';
 import { reconcileGrants } from '../domain/grants/reconcile-grants.js';
 import { buildRevokeDecision, grantSweepEventId } from '../domain/grants/revoke-decision.js';
 import type { GuardPolicy } from '../domain/guard-policy.js';
-import { activeAliases, activeTags } from '../domain/key-state.js';
+import { activeAliases, activeTags, currentState } from '../domain/key-state.js';
 import type { ActionOutcome, Decision, GrantRecord } from '../domain/model.js';
 import type { Clock, DecisionPublisher, DecisionStore, GrantStore, KeyDirectory, UsageStore } from '../domain/ports.js';
 import { KeyNotFoundError } from '../errors.js';
@@ -42,7 +42,7 @@ export interface GrantSweepResult {
   readonly discovered: number;
   readonly gone: number;
   readonly kept: number;
-  /** AWS-service grants and grants on AWS-managed keys, left alone. */
+  /** AWS-service grants, and grants on AWS-managed keys or on keys that are not Enabled, left alone. */
   readonly skipped: number;
   /** Grants closed as revoked by this sweep (the revoke succeeded or KMS no longer had them). */
   readonly revoked: number;
@@ -101,7 +101,11 @@ const fromStore = async (deps: ExpireGrantsDeps): Promise<KeySource> => {
   for (const grant of await deps.grants.listActiveGrants()) byKey.set(grant.keyArn, [...(byKey.get(grant.keyArn) ?? []), grant]);
   const load: KeyLoader = async (_sweep, keyArn) => {
     const record = await deps.usage.getKey(keyArn);
-    const key = record === undefined ? { aliases: [], tags: {} } : { keyManager: record.keyManager, aliases: activeAliases(record), tags: activeTags(record) };
+    // A key whose state the history never shows is not known to be Enabled: its grants are left alone.
+    const key: KeyScopeFacts =
+      record === undefined
+        ? { aliases: [], tags: {}, keyState: 'Unknown' }
+        : { keyManager: record.keyManager, aliases: activeAliases(record), tags: activeTags(record), keyState: currentState(record) };
     return { key, grants: byKey.get(keyArn) ?? [] };
   };
   return { keyArns: [...byKey.keys()].sort(), load };
@@ -132,7 +136,8 @@ const fromKms =
       if (error instanceof KeyNotFoundError) return undefined;
       throw error;
     });
-    const key = facts === undefined ? undefined : { keyManager: facts.keyManager, aliases: facts.aliases, tags: facts.tags };
+    const key: KeyScopeFacts | undefined =
+      facts === undefined ? undefined : { keyManager: facts.keyManager, aliases: facts.aliases, tags: facts.tags, keyState: facts.keyState };
     if (key !== undefined && isAwsManagedKey(key)) return undefined;
     // A deleted key has no grants left: its stored ones are gone.
     const listed = key === undefined ? [] : await directory.listGrants(keyArn);
@@ -152,7 +157,7 @@ const evaluateKey = async (sweep: Sweep, keyArn: string, key: KeyScopeFacts, gra
     counters.grantsEvaluated += 1;
     const verdict = evaluateGrant(grant, { key, usage, policy: deps.policy }, now);
     if (verdict.kind === 'keep') counters.kept += 1;
-    else if (verdict.kind === 'aws-managed-key' || verdict.kind === 'service-grant') counters.skipped += 1;
+    else if (verdict.kind === 'aws-managed-key' || verdict.kind === 'service-grant' || verdict.kind === 'key-not-enabled') counters.skipped += 1;
     if (verdict.kind !== 'revoke') continue;
     // A store error on one grant must not keep the key's other grants from being handled.
     await revoke(sweep, grant, buildRevokeDecision(grant, verdict, now, deps.mode === 'dry-run')).catch((error: unknown) => {

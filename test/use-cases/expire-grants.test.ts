@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../lib/config.js';
-import type { ActionOutcome, Decision, GrantRecord, GrantStatus, KeyRecord, KeyUsageSummary } from '../../lib/domain/model.js';
+import type { ActionOutcome, Decision, GrantRecord, GrantStatus, KeyRecord, KeyStateName, KeyUsageSummary } from '../../lib/domain/model.js';
 import type { DecisionStore, GrantStore, KeyDirectory, KmsKeyFacts } from '../../lib/domain/ports.js';
 import { KeyNotFoundError } from '../../lib/errors.js';
 import { expireGrants, type ExpireGrantsDeps } from '../../lib/use-cases/expire-grants.js';
@@ -108,6 +108,18 @@ class StubKeyDirectory implements KeyDirectory {
   }
 }
 
+/** A key record as the history builds it: created (Enabled) 400 days ago, then the given transitions. */
+const keyRecord = (keyArn: string, overrides: Partial<KeyRecord> = {}, states: KeyStateName[] = []): KeyRecord => ({
+  keyArn,
+  accountId: '111122223333',
+  region: 'eu-west-1',
+  history: [{ at: daysAgo(400), state: 'Enabled', eventId: 'create', eventName: 'CreateKey' }, ...states.map((state, index) => ({ at: daysAgo(100 - index), state, eventId: `change-${index}`, eventName: state === 'Disabled' ? 'DisableKey' : 'EnableKey' }))],
+  tags: {},
+  aliases: {},
+  firstSeenAt: daysAgo(400),
+  ...overrides,
+});
+
 const noUsage = (keyArn: string): KeyUsageSummary => ({ keyArn, lastUsedByOperation: {}, useCount: 0, dailyCounts: {}, callers: [], failures: [] });
 
 interface Setup {
@@ -141,7 +153,7 @@ const setup = ({ stored = [], keys = {}, directory, mode = 'enforce', now = NOW 
 
 describe('expireGrants without KMS (replay)', () => {
   it('decides revoke-grant for a stale grant in dry-run, publishes it, and leaves the grant active', async () => {
-    const { deps, grants, published } = setup({ stored: [grant('g1', KEY_A)], mode: 'dry-run' });
+    const { deps, grants, published } = setup({ stored: [grant('g1', KEY_A)], keys: { [KEY_A]: keyRecord(KEY_A) }, mode: 'dry-run' });
     const result = await expireGrants(deps);
     expect(published).toEqual([
       expect.objectContaining({ action: 'revoke-grant', keyArn: KEY_A, grantId: 'g1', reasons: ['stale-grant'], dryRun: true, eventId: 'grant-sweep#2026-06-01T12', decidedAt: NOW.toISOString() }),
@@ -151,13 +163,36 @@ describe('expireGrants without KMS (replay)', () => {
   });
 
   it('reads the max-age tag and aliases from the stored key record', async () => {
-    const keyRecord = (tags: KeyRecord['tags'], aliases: KeyRecord['aliases']): KeyRecord => ({
-      keyArn: KEY_A, accountId: '111122223333', region: 'eu-west-1', history: [], tags, aliases, firstSeenAt: daysAgo(400),
-    });
-    const tagged = setup({ stored: [grant('g1', KEY_A)], keys: { [KEY_A]: keyRecord({ 'kms-guard:grant-max-age-days': { value: '365', at: daysAgo(300) } }, {}) } });
-    const awsManaged = setup({ stored: [grant('g1', KEY_A)], keys: { [KEY_A]: keyRecord({}, { 'alias/aws/ebs': { value: true, at: daysAgo(300) } }) } });
+    const tagged = setup({ stored: [grant('g1', KEY_A)], keys: { [KEY_A]: keyRecord(KEY_A, { tags: { 'kms-guard:grant-max-age-days': { value: '365', at: daysAgo(300) } } }) } });
+    const awsManaged = setup({ stored: [grant('g1', KEY_A)], keys: { [KEY_A]: keyRecord(KEY_A, { aliases: { 'alias/aws/ebs': { value: true, at: daysAgo(300) } } }) } });
     expect(await expireGrants(tagged.deps)).toMatchObject({ kept: 1, decisions: [] });
     expect(await expireGrants(awsManaged.deps)).toMatchObject({ skipped: 1, decisions: [] });
+  });
+});
+
+describe('expireGrants leaves the grants of a key that is not Enabled alone', () => {
+  it.each([
+    ['Disabled in its history', { [KEY_A]: keyRecord(KEY_A, {}, ['Disabled']) }],
+    ['of unknown state (no history)', { [KEY_A]: keyRecord(KEY_A, { history: [] }) }],
+    ['never seen by the store', {}],
+  ])('in replay: a stale grant on a key %s is skipped', async (_label, keys) => {
+    const { deps, published } = setup({ stored: [grant('g1', KEY_A)], keys });
+    expect(await expireGrants(deps)).toMatchObject({ grantsEvaluated: 1, skipped: 1, decisions: [] });
+    expect(published).toEqual([]);
+  });
+
+  it('in replay: judges the grant again once the key is enabled again', async () => {
+    const { deps } = setup({ stored: [grant('g1', KEY_A)], keys: { [KEY_A]: keyRecord(KEY_A, {}, ['Disabled', 'Enabled']) } });
+    expect(await expireGrants(deps)).toMatchObject({ decisions: [expect.objectContaining({ grantId: 'g1', reasons: ['stale-grant'] })] });
+  });
+
+  it.each(['Disabled', 'PendingDeletion', 'PendingImport', 'Unavailable'])('with KMS: never revokes a stale or expired grant on a %s key', async (keyState) => {
+    const expired = grant('g2', KEY_A, { name: 'ci/kms-guard:ttl:1d' });
+    const directory = new StubKeyDirectory({ [KEY_A]: { keyState } }, [grant('g1', KEY_A), expired]);
+    const { deps, grants } = setup({ stored: [grant('g1', KEY_A), expired], directory });
+    expect(await expireGrants(deps)).toMatchObject({ skipped: 2, decisions: [], failures: [] });
+    expect(directory.revoked).toEqual([]);
+    expect(grants.records.get('g1')?.status).toBe('active');
   });
 });
 
