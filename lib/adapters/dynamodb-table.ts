@@ -13,7 +13,8 @@
  *
  * listKeyArns is a Scan projecting pk: it runs at sweep cadence (hourly) over a few thousand keys, and a
  * GSI holding every key-day bucket would cost the same reads.
- * Day buckets carry `expiresAt` (epoch seconds, the table's TTL attribute): raw usage ages out after 400 days.
+ * Day buckets carry `expiresAt` (epoch seconds, the table's TTL attribute): raw usage ages out after 400 days;
+ * a closed grant expires 30 days after it closed (lib/domain/grants/closed-grant-retention.ts).
  */
 import {
   CreateTableCommand,

@@ -142,11 +142,15 @@ const fromKms =
     // A deleted key has no grants left: its stored ones are gone.
     const listed = key === undefined ? [] : await directory.listGrants(keyArn);
     const reconciliation = reconcileGrants(stored, listed, now);
-    if (reconciliation.discovered.length > 0) await deps.grants.upsertDiscoveredGrants(reconciliation.discovered);
+    // The store reads active grants only: one it closed a moment ago comes back from the upsert as closed.
+    const upserted = reconciliation.discovered.length === 0 ? [] : await deps.grants.upsertDiscoveredGrants(reconciliation.discovered);
+    const discovered = upserted.filter((grant) => grant.status === 'active');
     for (const grant of reconciliation.gone) await deps.grants.closeGrant(keyArn, grant.grantId, 'gone', now.toISOString(), CLOSED_BY);
-    counters.discovered += reconciliation.discovered.length;
+    counters.discovered += discovered.length;
     counters.gone += reconciliation.gone.length;
-    return key === undefined ? undefined : { key, grants: reconciliation.active };
+    const discoveredIds = new Set(reconciliation.discovered.map((grant) => grant.grantId));
+    const active = [...reconciliation.active.filter((grant) => !discoveredIds.has(grant.grantId)), ...discovered];
+    return key === undefined ? undefined : { key, grants: active };
   };
 
 const evaluateKey = async (sweep: Sweep, keyArn: string, key: KeyScopeFacts, grants: readonly GrantRecord[]): Promise<void> => {

@@ -93,7 +93,7 @@ describe('expireGrants against DynamoDB Local and the local KMS endpoint', () =>
     return { keyArn, grantId };
   };
 
-  const storedGrant = async (keyArn: string, grantId: string) => (await grants.listGrants(keyArn)).find((stored) => stored.grantId === grantId);
+  const storedGrant = async (keyArn: string, grantId: string) => grants.getGrant(keyArn, grantId);
 
   describe('revoking a stale grant', () => {
     it('revokes it in KMS once, closes it as revoked by kms-guard and records the outcome', async () => {

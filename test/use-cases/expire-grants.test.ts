@@ -32,13 +32,18 @@ class InMemoryGrantStore implements GrantStore {
     for (const stored of grants) this.records.set(stored.grantId, stored);
   }
   async listGrants(keyArn: string) {
-    return [...this.records.values()].filter((stored) => stored.keyArn === keyArn);
+    return [...this.records.values()].filter((stored) => stored.keyArn === keyArn && stored.status === 'active');
   }
   async listActiveGrants() {
     return [...this.records.values()].filter((stored) => stored.status === 'active');
   }
   async upsertDiscoveredGrants(grants: readonly GrantRecord[]) {
-    for (const discovered of grants) if (!this.records.has(discovered.grantId)) this.records.set(discovered.grantId, discovered);
+    return grants.map((discovered) => {
+      const stored = this.records.get(discovered.grantId);
+      if (stored?.status !== 'active' && stored !== undefined) return stored;
+      this.records.set(discovered.grantId, discovered);
+      return discovered;
+    });
   }
   async closeGrant(_keyArn: string, grantId: string, status: Exclude<GrantStatus, 'active'>, at: string, by: string) {
     const stored = this.records.get(grantId);
@@ -286,6 +291,16 @@ describe('expireGrants with KMS', () => {
     const result = await expireGrants(deps);
     expect(grants.records.get('g1')).toMatchObject({ status: 'gone', closedBy: 'kms-guard' });
     expect(result).toMatchObject({ gone: 1, failures: [], decisions: [] });
+  });
+
+  it('does not judge a grant KMS still lists but the store has just closed (retired a moment ago)', async () => {
+    const retired = grant('g1', KEY_A, { status: 'retired', closedAt: daysAgo(0.001), closedBy: 'arn:aws:iam::111122223333:role/app' });
+    const directory = new StubKeyDirectory({ [KEY_A]: {} }, [grant('g1', KEY_A, { source: 'list-grants' })]);
+    const { deps, grants } = setup({ stored: [retired], directory });
+    const result = await expireGrants(deps);
+    expect(result).toMatchObject({ discovered: 0, grantsEvaluated: 0, decisions: [] });
+    expect(directory.revoked).toEqual([]);
+    expect(grants.records.get('g1')?.status).toBe('retired');
   });
 
   it('does not list the grants of an AWS-managed key', async () => {
