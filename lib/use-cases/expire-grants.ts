@@ -7,11 +7,11 @@ import { evaluateGrant } from '../domain/grants/evaluate-grant.js';
 import type { KeyScopeFacts } from '../domain/grants/key-scope.js';
 import { isAwsManagedKey } from '../domain/grants/key-scope.js';
 import { reconcileGrants } from '../domain/grants/reconcile-grants.js';
-import { buildRevokeDecision, grantSweepEventId } from '../domain/grants/revoke-decision.js';
+import { buildRevokeDecision, grantSweepEventId, keyArnParts } from '../domain/grants/revoke-decision.js';
 import type { GuardPolicy } from '../domain/guard-policy.js';
 import { activeAliases, activeTags, currentState } from '../domain/key-state.js';
 import type { ActionOutcome, Decision, GrantRecord } from '../domain/model.js';
-import type { Clock, DecisionPublisher, DecisionStore, GrantStore, KeyDirectory, UsageStore } from '../domain/ports.js';
+import type { Clock, Coverage, CoverageStore, DecisionPublisher, DecisionStore, GrantStore, KeyDirectory, UsageStore } from '../domain/ports.js';
 import { KeyNotFoundError } from '../errors.js';
 import { enactDecision } from './enact-decision.js';
 
@@ -24,6 +24,11 @@ export interface ExpireGrantsDeps {
   readonly keyDirectoryFor?: (keyArn: string) => KeyDirectory;
   /** Production only: one per watched account and Region, to find keys the store has not seen. */
   readonly keyDirectories?: () => KeyDirectory[];
+  /**
+   * Production: what the guard watched per account and Region. A grant is called stale only where usage was recorded
+   * throughout the recent-use window and is still arriving. Replay has none: its logs are all there is.
+   */
+  readonly coverage?: Pick<CoverageStore, 'getCoverage'>;
   readonly policy: GuardPolicy;
   readonly mode: 'enforce' | 'dry-run';
   readonly clock: Clock;
@@ -59,6 +64,8 @@ interface Sweep {
   readonly counters: Counters;
   readonly decisions: Decision[];
   readonly failures: GrantSweepFailure[];
+  /** Coverage per "account/region", read once per sweep. */
+  readonly coverage: Map<string, Promise<Coverage | undefined>>;
 }
 
 /** A key's facts and its active grants; undefined when the key has nothing to evaluate. */
@@ -79,6 +86,7 @@ export const expireGrants = async (deps: ExpireGrantsDeps): Promise<GrantSweepRe
     counters: { keysSwept: 0, grantsEvaluated: 0, discovered: 0, gone: 0, kept: 0, skipped: 0, revoked: 0 },
     decisions: [],
     failures: [],
+    coverage: new Map(),
   };
   const directoryFor = deps.keyDirectoryFor;
   const source: KeySource =
@@ -157,9 +165,10 @@ const evaluateKey = async (sweep: Sweep, keyArn: string, key: KeyScopeFacts, gra
   const { deps, now, counters } = sweep;
   if (grants.length === 0) return;
   const usage = await deps.usage.getUsage(keyArn);
+  const watch = await watchOf(sweep, keyArn);
   for (const grant of grants) {
     counters.grantsEvaluated += 1;
-    const verdict = evaluateGrant(grant, { key, usage, policy: deps.policy }, now);
+    const verdict = evaluateGrant(grant, { key, usage, policy: deps.policy, ...(watch === undefined ? {} : { watch }) }, now);
     if (verdict.kind === 'keep') counters.kept += 1;
     else if (verdict.kind === 'aws-managed-key' || verdict.kind === 'service-grant' || verdict.kind === 'key-not-enabled') counters.skipped += 1;
     if (verdict.kind !== 'revoke') continue;
@@ -168,6 +177,17 @@ const evaluateKey = async (sweep: Sweep, keyArn: string, key: KeyScopeFacts, gra
       sweep.failures.push({ keyArn, grantId: grant.grantId, detail: describeError(error) });
     });
   }
+};
+
+const watchOf = async (sweep: Sweep, keyArn: string): Promise<{ coverage: Coverage | undefined; where: string } | undefined> => {
+  const store = sweep.deps.coverage;
+  if (store === undefined) return undefined;
+  const { accountId, region } = keyArnParts(keyArn);
+  const where = `account ${accountId}, ${region}`;
+  const id = `${accountId}/${region}`;
+  const pending = sweep.coverage.get(id) ?? store.getCoverage(accountId, region);
+  sweep.coverage.set(id, pending);
+  return { coverage: await pending, where };
 };
 
 const revoke = async (sweep: Sweep, grant: GrantRecord, decision: Decision): Promise<void> => {

@@ -201,6 +201,45 @@ describe('expireGrants leaves the grants of a key that is not Enabled alone', ()
   });
 });
 
+describe('expireGrants calls a grant stale only where the guard watched the whole window', () => {
+  const watched = { accountId: '111122223333', region: 'eu-west-1', watchedSince: daysAgo(200), lastUsageEventAt: daysAgo(0.01) };
+  const sweepWith = async (coverage: ExpireGrantsDeps['coverage']) => {
+    const directory = new StubKeyDirectory({ [KEY_A]: {} }, [grant('g1', KEY_A)]);
+    const { deps } = setup({ stored: [grant('g1', KEY_A)], directory });
+    return { result: await expireGrants({ ...deps, ...(coverage === undefined ? {} : { coverage }) }), directory };
+  };
+
+  it('revokes a stale grant where usage was recorded throughout and is still arriving', async () => {
+    const { result, directory } = await sweepWith({ getCoverage: async () => watched });
+    expect(result.decisions).toEqual([expect.objectContaining({ grantId: 'g1', reasons: ['stale-grant'] })]);
+    expect(directory.revoked).toEqual(['g1']);
+  });
+
+  it.each([
+    ['just deployed: nothing recorded yet', undefined],
+    ['watching for 10 days only', { ...watched, watchedSince: daysAgo(10) }],
+    ['no usage event for two days', { ...watched, lastUsageEventAt: daysAgo(2) }],
+  ])('keeps it when %s', async (_label, coverage) => {
+    const { result, directory } = await sweepWith({ getCoverage: async () => coverage });
+    expect(result).toMatchObject({ kept: 1, decisions: [] });
+    expect(directory.revoked).toEqual([]);
+  });
+
+  it('reports the key and revokes nothing when the coverage cannot be read', async () => {
+    const { result, directory } = await sweepWith({ getCoverage: async () => Promise.reject(Object.assign(new Error('boom'), { name: 'InternalServerError' })) });
+    expect(result.failures).toEqual([{ keyArn: KEY_A, detail: 'InternalServerError: boom' }]);
+    expect(directory.revoked).toEqual([]);
+  });
+
+  it('still revokes a grant whose own TTL has passed, watched or not', async () => {
+    const expired = grant('g2', KEY_A, { name: 'kms-guard:ttl:7d' });
+    const directory = new StubKeyDirectory({ [KEY_A]: {} }, [expired]);
+    const { deps } = setup({ stored: [expired], directory });
+    const result = await expireGrants({ ...deps, coverage: { getCoverage: async () => undefined } });
+    expect(result.decisions).toEqual([expect.objectContaining({ grantId: 'g2', reasons: ['grant-ttl-expired'] })]);
+  });
+});
+
 describe('expireGrants with KMS', () => {
   it('revokes a stale grant once, closes it as revoked by kms-guard and publishes the outcome', async () => {
     const stale = grant('g1', KEY_A);

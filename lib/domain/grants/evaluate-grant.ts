@@ -5,6 +5,7 @@
 import { classifyGrant } from '../aws-service-grant.js';
 import type { GuardPolicy } from '../guard-policy.js';
 import type { GrantRecord, GrantStatus } from '../model.js';
+import type { Coverage } from '../ports.js';
 import { ageInWords, creationInWords, permissionsInWords, searchInWords, supportingSignalInWords, ttlInWords } from './grant-evidence-text.js';
 import { grantMaxAgeFor } from './grant-max-age.js';
 import { isAwsManagedKey, type KeyScopeFacts } from './key-scope.js';
@@ -17,6 +18,8 @@ export interface GrantContext {
   readonly key: KeyScopeFacts;
   readonly usage: UsageEvidence;
   readonly policy: Pick<GuardPolicy, 'grantMaxAgeDays' | 'grantRecentUseDays'>;
+  /** What the guard watched in the key's account and Region; absent: not checked (replay). See watched-window.ts. */
+  readonly watch?: { readonly coverage: Coverage | undefined; readonly where: string };
 }
 
 export type GrantVerdict =
@@ -35,7 +38,11 @@ export const evaluateGrant = (grant: GrantRecord, context: GrantContext, now: Da
   if (service.serviceGrant) return { kind: 'service-grant', evidence: service.evidence };
 
   const ttl = grantTtlExpired(grant, now);
-  const stale = staleGrant(grant, { maxAge: grantMaxAgeFor(context.key.tags, context.policy), usage: context.usage, policy: context.policy }, now);
+  const stale = staleGrant(
+    grant,
+    { maxAge: grantMaxAgeFor(context.key.tags, context.policy), usage: context.usage, policy: context.policy, ...(context.watch === undefined ? {} : { watch: context.watch }) },
+    now,
+  );
   // An expired TTL is the creator's own word, so it comes first; a grant that may be a service's is never stale.
   const decisive = [ttl, ...(service.possibleServiceGrant ? [] : [stale])];
   const reasons = decisive.flatMap((result) => (result.status === 'NON_COMPLIANT' ? [result.reason] : []));
