@@ -11,6 +11,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { LiveCustomKeyStoreRegistry } from './adapters/custom-key-store-live-registry.js';
+import { DynamoDbCoverageStore } from './adapters/dynamodb-coverage-store.js';
 import { DynamoDbCustomKeyStoreRegistry } from './adapters/dynamodb-custom-key-store-registry.js';
 import { DynamoDbDecisionStore } from './adapters/dynamodb-decision-store.js';
 import { DynamoDbGrantStore } from './adapters/dynamodb-grant-store.js';
@@ -49,6 +50,7 @@ const buildRuntime = () => {
     clock: systemClock,
     usage: new DynamoDbUsageStore(documents, config.tableName),
     grants: new DynamoDbGrantStore(documents, config.tableName),
+    coverage: new DynamoDbCoverageStore(documents, config.tableName),
     decisions: new DynamoDbDecisionStore(documents, config.tableName),
     publisher:
       config.eventBusName === undefined

@@ -2,8 +2,10 @@
  * How domain records sit in table items: keys and index attributes at the top, the record itself under
  * `data`. Items are only ever written by these adapters, so reading trusts their shape.
  */
+import { closedGrantExpiresAt } from '../domain/grants/closed-grant-retention.js';
 import type { Decision, GrantRecord, KeyRecord } from '../domain/model.js';
 import type { UsageDay } from '../domain/usage.js';
+import type { NonUseCallRecord } from '../domain/non-use-calls.js';
 import { isPendingDeletion } from '../domain/key-state.js';
 import type { Item } from './dynamodb-occ.js';
 import {
@@ -11,6 +13,7 @@ import {
   GSI1_ACTIVE_GRANT,
   GSI1_DECISION,
   GSI1_PENDING_DELETION,
+  NON_USE_SK,
   STATE_SK,
   TTL_ATTRIBUTE,
   USAGE_RETENTION_DAYS,
@@ -47,16 +50,31 @@ export const keyItem = (record: KeyRecord, appliedEventIds: readonly string[]): 
   ...(isPendingDeletion(record) ? { gsi1pk: GSI1_PENDING_DELETION, gsi1sk: record.keyArn } : {}),
 });
 
+export const nonUseKey = (keyArn: string) => ({ pk: keyPk(keyArn), sk: NON_USE_SK });
+export const readNonUseCalls = (item: Item | undefined): NonUseCallRecord | undefined => data<NonUseCallRecord>(item);
+export const nonUseItem = (record: NonUseCallRecord, appliedEventIds: readonly string[]): Item => ({
+  type: 'non-use-calls',
+  data: record,
+  appliedEventIds: appliedEventIds.slice(-APPLIED_EVENT_IDS),
+});
+
 export const grantKey = (keyArn: string, grantId: string) => ({ pk: keyPk(keyArn), sk: grantSk(grantId) });
 export const readGrant = (item: Item | undefined): GrantRecord | undefined => data<GrantRecord>(item);
-/** gsi1 holds the grant only while it is active (a sparse index for listActiveGrants). */
-export const grantItem = (grant: GrantRecord, appliedEventIds: readonly string[]): Item => ({
-  type: 'grant',
-  status: grant.status,
-  data: grant,
-  appliedEventIds: appliedEventIds.slice(-APPLIED_EVENT_IDS),
-  ...(grant.status === 'active' ? { gsi1pk: GSI1_ACTIVE_GRANT, gsi1sk: `${grant.keyArn}#${grant.grantId}` } : {}),
-});
+/** gsi1 holds the grant only while it is active (a sparse index for the grant queries); a closed one expires (TTL). */
+export const grantItem = (grant: GrantRecord, appliedEventIds: readonly string[]): Item => {
+  const expiresAt = closedGrantExpiresAt(grant);
+  return {
+    type: 'grant',
+    status: grant.status,
+    data: grant,
+    appliedEventIds: appliedEventIds.slice(-APPLIED_EVENT_IDS),
+    ...(grant.status === 'active' ? { gsi1pk: GSI1_ACTIVE_GRANT, gsi1sk: activeGrantSk(grant.keyArn, grant.grantId) } : {}),
+    ...(expiresAt === undefined ? {} : { [TTL_ATTRIBUTE]: expiresAt }),
+  };
+};
+
+/** gsi1's sort key for an active grant: a key's active grants are the ones beginning with `activeGrantSk(keyArn, '')`. */
+export const activeGrantSk = (keyArn: string, grantId: string): string => `${keyArn}#${grantId}`;
 
 export const decisionKey = (decisionId: string) => ({ pk: decisionPk(decisionId), sk: DECISION_SK });
 export const readDecision = (item: Item | undefined): Decision | undefined => data<Decision>(item);

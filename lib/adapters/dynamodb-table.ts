@@ -5,13 +5,16 @@
  *   raw usage of a key for one UTC day    KEY#<arn>              DAY#<YYYY-MM-DD>    -                      -
  *   the key record (state, tags…)         KEY#<arn>              STATE               PENDING_DELETION*      <arn>
  *   a grant                               KEY#<arn>              GRANT#<grantId>     ACTIVE_GRANT*          <arn>#<grantId>
+ *   who last described it, made or retired KEY#<arn>             NON_USE             -                      -
+ *     grants on it (grant evidence only)
  *   a decision                            DECISION#<id>          DECISION            DECISION               <decidedAt>#<id>
  *   what the guard watched (coverage)     COVERAGE#<acct>#<rgn>  COVERAGE            -                      -
  *   (* only while the key is pending deletion / the grant is active, so the index holds just those)
  *
  * listKeyArns is a Scan projecting pk: it runs at sweep cadence (hourly) over a few thousand keys, and a
  * GSI holding every key-day bucket would cost the same reads.
- * Day buckets carry `expiresAt` (epoch seconds, the table's TTL attribute): raw usage ages out after 400 days.
+ * Day buckets carry `expiresAt` (epoch seconds, the table's TTL attribute): raw usage ages out after 400 days;
+ * a closed grant expires 30 days after it closed (lib/domain/grants/closed-grant-retention.ts).
  */
 import {
   CreateTableCommand,
@@ -33,6 +36,7 @@ export const GSI1_DECISION = 'DECISION';
 export const keyPk = (keyArn: string): string => `KEY#${keyArn}`;
 export const daySk = (day: string): string => `DAY#${day}`;
 export const STATE_SK = 'STATE';
+export const NON_USE_SK = 'NON_USE';
 export const grantSk = (grantId: string): string => `GRANT#${grantId}`;
 export const decisionPk = (decisionId: string): string => `DECISION#${decisionId}`;
 export const DECISION_SK = 'DECISION';

@@ -4,8 +4,9 @@
  * writes, never N. The batch's items are read together (BatchGetItem, 100 a request), then each is written with
  * a version-conditioned PutItem; only an item that lost a race is read again on its own.
  * RecordResult counts events that reach an item: `recorded` when new to at least one item, `duplicates` when
- * every item had them already. Events that touch no item (a successful DescribeKey, an event naming no key)
- * count in neither.
+ * every item had them already. Events that touch no item (a successful ListKeys, an event naming no key)
+ * count in neither. Successful DescribeKey, CreateGrant and RetireGrant calls also update the key's non-use
+ * record (lib/domain/non-use-calls.ts), one write per key and batch: grant evidence, never usage.
  */
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreWriteError } from '../errors.js';
@@ -15,14 +16,18 @@ import type { KmsEvent } from '../domain/kms-event.js';
 import { applyLifecycleEvent, isLifecycleEvent } from '../domain/key-state.js';
 import type { KeyRecord, KeyUsageSummary } from '../domain/model.js';
 import type { RecordResult, UsageStore } from '../domain/ports.js';
+import { applyNonUseCall, listNonUseCalls, nonUseCallKeys } from '../domain/non-use-calls.js';
 import { foldUsage, mergeUsage } from '../domain/usage.js';
 import { summarizeUsage } from '../domain/usage-summary.js';
 import {
   grantItem,
   grantKey,
   keyItem,
+  nonUseItem,
+  nonUseKey,
   readGrant,
   readKeyRecord,
+  readNonUseCalls,
   readUsageDay,
   stateKey,
   strings,
@@ -67,7 +72,7 @@ export class DynamoDbUsageStore implements UsageStore {
   ) {}
 
   async record(events: readonly KmsEvent[]): Promise<RecordResult> {
-    const tasks = [...this.usageTasks(events), ...this.stateTasks(events), ...this.grantTasks(events)];
+    const tasks = [...this.usageTasks(events), ...this.stateTasks(events), ...this.grantTasks(events), ...this.nonUseTasks(events)];
     const reads = await this.readAll(tasks.map((task) => task.key));
     const outcomes = await runPooled(
       tasks.map((task) => ({
@@ -136,12 +141,17 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 
   async getUsage(keyArn: string): Promise<KeyUsageSummary> {
-    const items = await queryAll(this.client, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
-      ExpressionAttributeValues: { ':pk': keyPk(keyArn), ':day': daySk('') },
-    });
-    return summarizeUsage(keyArn, items.flatMap((item) => readUsageDay(item) ?? []));
+    const [items, nonUse] = await Promise.all([
+      queryAll(this.client, {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
+        ExpressionAttributeValues: { ':pk': keyPk(keyArn), ':day': daySk('') },
+      }),
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: nonUseKey(keyArn) })),
+    ]);
+    const summary = summarizeUsage(keyArn, items.flatMap((item) => readUsageDay(item) ?? []));
+    const nonUseCalls = listNonUseCalls(readNonUseCalls(nonUse.Item));
+    return nonUseCalls.length === 0 ? summary : { ...summary, nonUseCalls };
   }
 
   /** A Scan of partition keys: run at sweep cadence over a few thousand keys (see dynamodb-table.ts). */
@@ -218,6 +228,24 @@ export class DynamoDbUsageStore implements UsageStore {
         key,
         run: (prefetched: Prefetched | undefined) =>
           this.applyOnce(key, refs, events, prefetched, { read: readGrant, apply: applyGrantEvent, toItem: grantItem }),
+      };
+    });
+  }
+
+  private nonUseTasks(events: readonly KmsEvent[]): WriteTask[] {
+    const byKey = groupRefs(events, nonUseCallKeys);
+    return [...byKey].map(([keyArn, refs]) => {
+      const key = nonUseKey(keyArn);
+      return {
+        keyArn,
+        refs,
+        key,
+        run: (prefetched) =>
+          this.applyOnce(key, refs, events, prefetched, {
+            read: readNonUseCalls,
+            apply: (record, event) => applyNonUseCall(record, keyArn, event),
+            toItem: nonUseItem,
+          }),
       };
     });
   }

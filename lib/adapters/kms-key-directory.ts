@@ -195,6 +195,7 @@ export class KmsKeyDirectory implements KeyDirectory {
       operations: entry.Operations ?? [],
       ...(Object.keys(constraints).length > 0 ? { constraints } : {}),
       ...(entry.Name ? { name: entry.Name } : {}),
+      ...(entry.IssuingAccount ? { issuingAccount: entry.IssuingAccount } : {}),
       createdAt: (entry.CreationDate ?? this.clock.now()).toISOString(),
       status: 'active',
       source: 'list-grants',

@@ -88,6 +88,20 @@ export interface KeyUsageSummary {
   readonly lastDisabledFailure?: FailedCall;
   /** Earliest event time the usage records hold for this key. */
   readonly firstSeenAt?: string;
+  /**
+   * Who last called DescribeKey, CreateGrant or RetireGrant on the key, most recent first: evidence that a grantee
+   * exercises a grant allowing them, never use of the key (lib/domain/non-use-calls.ts). Absent when unknown.
+   */
+  readonly nonUseCalls?: readonly NonUseCall[];
+}
+
+/** A caller's latest successful call of one operation that is not use of the key (DescribeKey, CreateGrant, RetireGrant). */
+export interface NonUseCall {
+  readonly principal: string;
+  readonly service?: string;
+  readonly operation: string;
+  readonly lastAt: string;
+  readonly lastEventId: string;
 }
 
 export interface CallerUsage {
@@ -138,6 +152,8 @@ export interface GrantRecord {
   readonly createdBy?: string;
   /** userIdentity.invokedBy of the CreateGrant call (e.g. "ec2-frontend-api.amazonaws.com"). */
   readonly invokedBy?: string;
+  /** ListGrants' IssuingAccount ("arn:aws:iam::<account>:root"): the account the grant was created from. */
+  readonly issuingAccount?: string;
   readonly createdAt: string;
   readonly createEventId?: string;
   readonly status: GrantStatus;

@@ -24,7 +24,9 @@ export interface RecordResult {
 export interface UsageStore {
   /**
    * Records a batch: successful and failed usage into per-key day buckets (coalesced per key),
-   * lifecycle events into key records, grant events into grant records. Idempotent per eventID and
+   * lifecycle events into key records, grant events into grant records, and successful DescribeKey, CreateGrant
+   * and RetireGrant calls into the key's non-use record (who last made each; grant evidence that is never use,
+   * returned by getUsage as `nonUseCalls`). Idempotent per eventID and
    * order-safe: a late event never moves "last used" or the current state backwards.
    * Throws on a write that still fails after retries, naming the keys whose events were not recorded.
    */
@@ -37,12 +39,21 @@ export interface UsageStore {
   listKeysPendingDeletion(): Promise<KeyRecord[]>;
 }
 
+/**
+ * Grant records. Queries read active grants only: a closed grant is kept just long enough to stay closed (a late
+ * CreateGrant must not reopen it) and then expires (lib/domain/grants/closed-grant-retention.ts).
+ * Changed by issue 12: listGrants no longer returns closed grants; upsertDiscoveredGrants returns what it stored.
+ */
 export interface GrantStore {
+  /** The key's active grants. May lag a close by moments (an index); a just-closed grant then still shows as active. */
   listGrants(keyArn: string): Promise<GrantRecord[]>;
   /** Every grant whose status is active, across keys. */
   listActiveGrants(): Promise<GrantRecord[]>;
-  /** Inserts or updates grants discovered by ListGrants; never reopens a closed grant. */
-  upsertDiscoveredGrants(grants: readonly GrantRecord[]): Promise<void>;
+  /**
+   * Inserts or updates grants discovered by ListGrants; never reopens a closed grant. Returns each grant as the store
+   * then holds it, in the same order (a closed one as closed), so the caller judges only those still active.
+   */
+  upsertDiscoveredGrants(grants: readonly GrantRecord[]): Promise<GrantRecord[]>;
   /** Marks a grant closed; a no-op when it is already closed. */
   closeGrant(keyArn: string, grantId: string, status: Exclude<GrantStatus, 'active'>, at: string, by: string): Promise<void>;
 }

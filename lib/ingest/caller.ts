@@ -32,15 +32,17 @@ export const normaliseCaller = (
   };
 };
 
+/** A session ARN counts for its role by its shape, whatever identity type CloudTrail gave it. */
 const principalOf = (identity: UserIdentity | undefined, region: string): string => {
-  const arn = identity?.arn;
+  const arn = identity?.arn === undefined ? undefined : normalisePrincipal(identity.arn);
   switch (identity?.type) {
     case 'AssumedRole':
-      return identity.sessionContext?.sessionIssuer?.arn ?? (arn === undefined ? 'unknown' : normalisePrincipal(arn));
+      return identity.sessionContext?.sessionIssuer?.arn ?? arn ?? 'unknown';
     case 'AWSService':
       return identity.invokedBy ?? 'unknown';
     case 'AWSAccount':
     case 'Root':
+      // Another account's caller is logged in the key owner's trail with its account id only: the account is all we know.
       if (arn !== undefined) return arn;
       return identity.accountId === undefined ? 'unknown' : accountRoot(identity.accountId, partitionOf(region));
     default:
@@ -54,18 +56,29 @@ const serviceOf = (
   principal: string,
   requestParameters: Readonly<Record<string, unknown>>,
 ): string | undefined => {
-  const fromContext = serviceOfContext(requestParameters.encryptionContext) ?? serviceOfContext(requestParameters.sourceEncryptionContext);
+  const invokedByService = identity?.invokedBy === undefined ? undefined : SERVICE_HOST.exec(identity.invokedBy)?.[1];
+  const fromContext = serviceOfContext(
+    [...servicesOfContext(requestParameters.encryptionContext), ...servicesOfContext(requestParameters.sourceEncryptionContext)],
+    invokedByService,
+  );
   if (fromContext !== undefined) return fromContext;
   if ([principal, identity?.arn].some((arn) => arn !== undefined && EC2_INFRASTRUCTURE.test(arn))) return 'ebs';
-  const host = identity?.invokedBy === undefined ? null : SERVICE_HOST.exec(identity.invokedBy);
-  return host?.[1];
+  return invokedByService;
 };
 
-const serviceOfContext = (context: unknown): string | undefined => {
-  if (typeof context !== 'object' || context === null) return undefined;
-  for (const key of Object.keys(context)) {
-    const service = SERVICE_CONTEXT_KEY.exec(key)?.[1]?.toLowerCase() ?? LEGACY_CONTEXT_KEYS[key];
-    if (service !== undefined) return service;
-  }
-  return undefined;
+/**
+ * A context may name several services: a CloudTrail log file is an S3 object that carries both aws:cloudtrail:arn
+ * and aws:s3:arn. The service that called (invokedBy) wins when the context names it (CloudTrail writing its log);
+ * otherwise S3 is the one that decrypts its objects for a reader ("AWS Internal"), else the first named.
+ */
+const serviceOfContext = (named: readonly string[], invokedByService: string | undefined): string | undefined => {
+  if (invokedByService !== undefined && named.includes(invokedByService)) return invokedByService;
+  if (named.length > 1 && named.includes('s3')) return 's3';
+  return named[0];
+};
+
+const servicesOfContext = (context: unknown): string[] => {
+  if (typeof context !== 'object' || context === null) return [];
+  const services = Object.keys(context).flatMap((key) => SERVICE_CONTEXT_KEY.exec(key)?.[1]?.toLowerCase() ?? LEGACY_CONTEXT_KEYS[key] ?? []);
+  return [...new Set(services)];
 };

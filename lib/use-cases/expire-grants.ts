@@ -7,11 +7,11 @@ import { evaluateGrant } from '../domain/grants/evaluate-grant.js';
 import type { KeyScopeFacts } from '../domain/grants/key-scope.js';
 import { isAwsManagedKey } from '../domain/grants/key-scope.js';
 import { reconcileGrants } from '../domain/grants/reconcile-grants.js';
-import { buildRevokeDecision, grantSweepEventId } from '../domain/grants/revoke-decision.js';
+import { buildRevokeDecision, grantSweepEventId, keyArnParts } from '../domain/grants/revoke-decision.js';
 import type { GuardPolicy } from '../domain/guard-policy.js';
-import { activeAliases, activeTags } from '../domain/key-state.js';
+import { activeAliases, activeTags, currentState } from '../domain/key-state.js';
 import type { ActionOutcome, Decision, GrantRecord } from '../domain/model.js';
-import type { Clock, DecisionPublisher, DecisionStore, GrantStore, KeyDirectory, UsageStore } from '../domain/ports.js';
+import type { Clock, Coverage, CoverageStore, DecisionPublisher, DecisionStore, GrantStore, KeyDirectory, UsageStore } from '../domain/ports.js';
 import { KeyNotFoundError } from '../errors.js';
 import { enactDecision } from './enact-decision.js';
 
@@ -24,6 +24,11 @@ export interface ExpireGrantsDeps {
   readonly keyDirectoryFor?: (keyArn: string) => KeyDirectory;
   /** Production only: one per watched account and Region, to find keys the store has not seen. */
   readonly keyDirectories?: () => KeyDirectory[];
+  /**
+   * Production: what the guard watched per account and Region. A grant is called stale only where usage was recorded
+   * throughout the recent-use window and is still arriving. Replay has none: its logs are all there is.
+   */
+  readonly coverage?: Pick<CoverageStore, 'getCoverage'>;
   readonly policy: GuardPolicy;
   readonly mode: 'enforce' | 'dry-run';
   readonly clock: Clock;
@@ -42,7 +47,7 @@ export interface GrantSweepResult {
   readonly discovered: number;
   readonly gone: number;
   readonly kept: number;
-  /** AWS-service grants and grants on AWS-managed keys, left alone. */
+  /** AWS-service grants, and grants on AWS-managed keys or on keys that are not Enabled, left alone. */
   readonly skipped: number;
   /** Grants closed as revoked by this sweep (the revoke succeeded or KMS no longer had them). */
   readonly revoked: number;
@@ -59,6 +64,8 @@ interface Sweep {
   readonly counters: Counters;
   readonly decisions: Decision[];
   readonly failures: GrantSweepFailure[];
+  /** Coverage per "account/region", read once per sweep. */
+  readonly coverage: Map<string, Promise<Coverage | undefined>>;
 }
 
 /** A key's facts and its active grants; undefined when the key has nothing to evaluate. */
@@ -79,6 +86,7 @@ export const expireGrants = async (deps: ExpireGrantsDeps): Promise<GrantSweepRe
     counters: { keysSwept: 0, grantsEvaluated: 0, discovered: 0, gone: 0, kept: 0, skipped: 0, revoked: 0 },
     decisions: [],
     failures: [],
+    coverage: new Map(),
   };
   const directoryFor = deps.keyDirectoryFor;
   const source: KeySource =
@@ -101,7 +109,11 @@ const fromStore = async (deps: ExpireGrantsDeps): Promise<KeySource> => {
   for (const grant of await deps.grants.listActiveGrants()) byKey.set(grant.keyArn, [...(byKey.get(grant.keyArn) ?? []), grant]);
   const load: KeyLoader = async (_sweep, keyArn) => {
     const record = await deps.usage.getKey(keyArn);
-    const key = record === undefined ? { aliases: [], tags: {} } : { keyManager: record.keyManager, aliases: activeAliases(record), tags: activeTags(record) };
+    // A key whose state the history never shows is not known to be Enabled: its grants are left alone.
+    const key: KeyScopeFacts =
+      record === undefined
+        ? { aliases: [], tags: {}, keyState: 'Unknown' }
+        : { keyManager: record.keyManager, aliases: activeAliases(record), tags: activeTags(record), keyState: currentState(record) };
     return { key, grants: byKey.get(keyArn) ?? [] };
   };
   return { keyArns: [...byKey.keys()].sort(), load };
@@ -132,33 +144,50 @@ const fromKms =
       if (error instanceof KeyNotFoundError) return undefined;
       throw error;
     });
-    const key = facts === undefined ? undefined : { keyManager: facts.keyManager, aliases: facts.aliases, tags: facts.tags };
+    const key: KeyScopeFacts | undefined =
+      facts === undefined ? undefined : { keyManager: facts.keyManager, aliases: facts.aliases, tags: facts.tags, keyState: facts.keyState };
     if (key !== undefined && isAwsManagedKey(key)) return undefined;
     // A deleted key has no grants left: its stored ones are gone.
     const listed = key === undefined ? [] : await directory.listGrants(keyArn);
     const reconciliation = reconcileGrants(stored, listed, now);
-    if (reconciliation.discovered.length > 0) await deps.grants.upsertDiscoveredGrants(reconciliation.discovered);
+    // The store reads active grants only: one it closed a moment ago comes back from the upsert as closed.
+    const upserted = reconciliation.discovered.length === 0 ? [] : await deps.grants.upsertDiscoveredGrants(reconciliation.discovered);
+    const discovered = upserted.filter((grant) => grant.status === 'active');
     for (const grant of reconciliation.gone) await deps.grants.closeGrant(keyArn, grant.grantId, 'gone', now.toISOString(), CLOSED_BY);
-    counters.discovered += reconciliation.discovered.length;
+    counters.discovered += discovered.length;
     counters.gone += reconciliation.gone.length;
-    return key === undefined ? undefined : { key, grants: reconciliation.active };
+    const discoveredIds = new Set(reconciliation.discovered.map((grant) => grant.grantId));
+    const active = [...reconciliation.active.filter((grant) => !discoveredIds.has(grant.grantId)), ...discovered];
+    return key === undefined ? undefined : { key, grants: active };
   };
 
 const evaluateKey = async (sweep: Sweep, keyArn: string, key: KeyScopeFacts, grants: readonly GrantRecord[]): Promise<void> => {
   const { deps, now, counters } = sweep;
   if (grants.length === 0) return;
   const usage = await deps.usage.getUsage(keyArn);
+  const watch = await watchOf(sweep, keyArn);
   for (const grant of grants) {
     counters.grantsEvaluated += 1;
-    const verdict = evaluateGrant(grant, { key, usage, policy: deps.policy }, now);
+    const verdict = evaluateGrant(grant, { key, usage, policy: deps.policy, ...(watch === undefined ? {} : { watch }) }, now);
     if (verdict.kind === 'keep') counters.kept += 1;
-    else if (verdict.kind === 'aws-managed-key' || verdict.kind === 'service-grant') counters.skipped += 1;
+    else if (verdict.kind === 'aws-managed-key' || verdict.kind === 'service-grant' || verdict.kind === 'key-not-enabled') counters.skipped += 1;
     if (verdict.kind !== 'revoke') continue;
     // A store error on one grant must not keep the key's other grants from being handled.
     await revoke(sweep, grant, buildRevokeDecision(grant, verdict, now, deps.mode === 'dry-run')).catch((error: unknown) => {
       sweep.failures.push({ keyArn, grantId: grant.grantId, detail: describeError(error) });
     });
   }
+};
+
+const watchOf = async (sweep: Sweep, keyArn: string): Promise<{ coverage: Coverage | undefined; where: string } | undefined> => {
+  const store = sweep.deps.coverage;
+  if (store === undefined) return undefined;
+  const { accountId, region } = keyArnParts(keyArn);
+  const where = `account ${accountId}, ${region}`;
+  const id = `${accountId}/${region}`;
+  const pending = sweep.coverage.get(id) ?? store.getCoverage(accountId, region);
+  sweep.coverage.set(id, pending);
+  return { coverage: await pending, where };
 };
 
 const revoke = async (sweep: Sweep, grant: GrantRecord, decision: Decision): Promise<void> => {

@@ -9,7 +9,7 @@ const callerOf = (record: unknown) => eventOf(parseRecord(record, 'test', 0)).ca
 const identity = (value: unknown) => UserIdentitySchema.parse(value);
 
 describe('the caller of a KMS call', () => {
-  describe('is the role, never the session, for an AssumedRole', () => {
+  describe('is the role, never the session', () => {
     it('taken from sessionContext.sessionIssuer.arn', () => {
       const record = loadSample('18F-identity-lambda-functions/test_cloudtrail_records.sqs-body.eventbridge-event.json');
 
@@ -23,6 +23,16 @@ describe('the caller of a KMS call', () => {
       expect(callerOf(record).principal).toBe(
         'arn:aws:iam::888888888888:role/panther-app-LogProcessor-XXXXXXXXXXXX-FunctionRole-XXXXXXXXXX',
       );
+    });
+
+    it.each([
+      ['no identity type', { arn: 'arn:aws:sts::111122223333:assumed-role/Deployer/ci-run-42' }],
+      ['type AWSAccount', { type: 'AWSAccount', accountId: '111122223333', arn: 'arn:aws:sts::111122223333:assumed-role/Deployer/ci-run-42' }],
+      ['type Unknown', { type: 'Unknown', arn: 'arn:aws:sts::111122223333:assumed-role/Deployer/ci-run-42' }],
+    ])('folded by the session ARN’s shape under %s', (_label, userIdentity) => {
+      const caller = normaliseCaller(identity(userIdentity), {}, 'us-east-1');
+
+      expect(caller.principal).toBe('arn:aws:iam::111122223333:role/Deployer');
     });
 
     it('rebuilt in the session ARN’s partition', () => {
@@ -115,6 +125,35 @@ describe('the caller of a KMS call', () => {
       const record = loadSample('github-lab-writeups/fr-academy-lab__GenerateDataKeyWithoutPlaintext-by-ec2-create-volume.json');
 
       expect(callerOf(record)).toMatchObject({ service: 'ebs', invokedBy: 'ec2-frontend-api.amazonaws.com' });
+    });
+
+    describe('for a CloudTrail log file, an S3 object whose context names both CloudTrail and S3', () => {
+      const logFileContext = {
+        'aws:cloudtrail:arn': 'arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail',
+        'aws:s3:arn': 'arn:aws:s3:::org-trail-logs/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/28/f.json.gz',
+      };
+
+      it('as "cloudtrail" when CloudTrail writes it (its real record)', () => {
+        const record = loadSample('panther-labs-panther/cloud_trail_generate_data_key.json');
+
+        expect(callerOf(record).service).toBe('cloudtrail');
+      });
+
+      it.each([
+        ['invokedBy "AWS Internal"', { invokedBy: 'AWS Internal' }],
+        ['no invokedBy', {}],
+      ])('as "s3" when a reader decrypts it, %s', (_label, invoked) => {
+        const reader = identity({ type: 'AssumedRole', arn: 'arn:aws:sts::111122223333:assumed-role/auditor/alice', ...invoked });
+
+        expect(normaliseCaller(reader, { encryptionContext: logFileContext }, 'us-east-1').service).toBe('s3');
+      });
+
+      it('whatever order the context keys come in', () => {
+        const reversed = Object.fromEntries(Object.entries(logFileContext).reverse());
+        const reader = identity({ type: 'AssumedRole', arn: 'arn:aws:sts::111122223333:assumed-role/auditor/alice', invokedBy: 'AWS Internal' });
+
+        expect(normaliseCaller(reader, { encryptionContext: reversed }, 'us-east-1').service).toBe('s3');
+      });
     });
 
     it('never from "AWS Internal", which is kept as invokedBy only', () => {

@@ -27,6 +27,7 @@ import {
   uuidFor,
   type ScenarioKey,
 } from '../../events/scenarios/generator/ids.js';
+import { GRANT_SAFETY_GRANTS, GRANT_SAFETY_KEYS } from '../../events/scenarios/generator/grant-safety-ids.js';
 
 export const SCENARIO_NOW = NOW;
 export const SCENARIO_EXEMPT_PRINCIPAL = `arn:aws:iam::${ACCOUNT}:role/iac-deployer`;
@@ -76,6 +77,99 @@ const roleArn = (role: string): string => `arn:aws:iam::${ACCOUNT}:role/${role}`
 
 /** Store-level custom key store alerts name the store, not a key. */
 const STORE_ALIAS = `custom-key-store/${CUSTOM_KEY_STORE.name}`;
+
+// ==== Grant safety (issue 12): events/scenarios/generator/grant-safety-scenarios.ts, the sweep at --now ====
+const GK = GRANT_SAFETY_KEYS;
+const grantAlias = (key: ScenarioKey, grant: string): string => `${alias(key)} grant ${grant}`;
+
+/** The grants the sweep must still revoke, each explained in words a reviewer can check. */
+const GRANT_SAFETY_DECISIONS: ExpectedDecision[] = [
+  {
+    keyAlias: grantAlias(GK.forgotten, GRANT_SAFETY_GRANTS.legacyMigration),
+    keyArn: arn(GK.forgotten),
+    grantId: grantIdOf(GK.forgotten, GRANT_SAFETY_GRANTS.legacyMigration),
+    action: 'revoke-grant',
+    decisiveReason: 'stale-grant',
+    reasonsInclude: ['stale-grant'],
+    occurrences: 1,
+    evidenceIncludes: [
+      'created by role/Admin at 2026-06-02T14:00:00.000Z',
+      'role/legacy-migration may Decrypt and Encrypt on this key',
+      'no Decrypt or Encrypt by role/legacy-migration on this key in 30 days (since 2026-10-30T12:00:00.000Z); the last on record was Decrypt at 2026-06-07T15:00:00.000Z',
+      // Created D-180 at 14:00; --now is 12:00: 179 whole days.
+      '179 days old, past the 90-day limit (policy)',
+    ],
+    why: 'a migration grant made D-180, used D-179…D-175 and never since: forgotten',
+  },
+  {
+    keyAlias: grantAlias(GK.serviceLooking, GRANT_SAFETY_GRANTS.devSandbox),
+    keyArn: arn(GK.serviceLooking),
+    grantId: grantIdOf(GK.serviceLooking, GRANT_SAFETY_GRANTS.devSandbox),
+    action: 'revoke-grant',
+    decisiveReason: 'stale-grant',
+    reasonsInclude: ['stale-grant'],
+    occurrences: 1,
+    evidenceIncludes: [
+      'no Decrypt or GenerateDataKey by role/dev-sandbox on this key in 30 days',
+      'retiring principal rds.us-east-1.amazonaws.com is chosen by whoever creates the grant, so it does not make this an AWS service',
+    ],
+    why: 'only its retiring principal (rds.us-east-1.amazonaws.com) looks like a service: a person made it for role/dev-sandbox, which never used it',
+  },
+];
+
+/** The grants the sweep must keep. */
+const GRANT_SAFETY_NO_DECISIONS: ExpectedNoDecision[] = [
+  {
+    keyAlias: grantAlias(GK.crossAccount, GRANT_SAFETY_GRANTS.partnerReporting),
+    keyArn: arn(GK.crossAccount),
+    grantId: grantIdOf(GK.crossAccount, GRANT_SAFETY_GRANTS.partnerReporting),
+    forbiddenActions: ['revoke-grant'],
+    why: 'role/partner-reporting of 444455556666 decrypts nightly; the key owner’s trail logs it as AWSAccount without an ARN: cannot be ruled out',
+  },
+  {
+    keyAlias: grantAlias(GK.serviceLinkedRole, GRANT_SAFETY_GRANTS.autoScaling),
+    keyArn: arn(GK.serviceLinkedRole),
+    grantId: grantIdOf(GK.serviceLinkedRole, GRANT_SAFETY_GRANTS.autoScaling),
+    forbiddenActions: ['revoke-grant'],
+    why: 'the grant to AWSServiceRoleForAutoScaling (role/aws-service-role/…) is an AWS service’s: the next scale-out needs it',
+  },
+  {
+    keyAlias: grantAlias(GK.reEncryptSource, GRANT_SAFETY_GRANTS.rotationFrom),
+    keyArn: arn(GK.reEncryptSource),
+    grantId: grantIdOf(GK.reEncryptSource, GRANT_SAFETY_GRANTS.rotationFrom),
+    forbiddenActions: ['revoke-grant'],
+    why: 'a ReEncryptFrom-only grant; role/key-rotation calls ReEncrypt from this key nightly',
+  },
+  {
+    keyAlias: grantAlias(GK.reEncryptDestination, GRANT_SAFETY_GRANTS.rotationTo),
+    keyArn: arn(GK.reEncryptDestination),
+    grantId: grantIdOf(GK.reEncryptDestination, GRANT_SAFETY_GRANTS.rotationTo),
+    forbiddenActions: ['revoke-grant'],
+    why: 'a ReEncryptTo-only grant; role/key-rotation calls ReEncrypt to this key nightly',
+  },
+  {
+    keyAlias: grantAlias(GK.describeOnly, GRANT_SAFETY_GRANTS.keyInventory),
+    keyArn: arn(GK.describeOnly),
+    grantId: grantIdOf(GK.describeOnly, GRANT_SAFETY_GRANTS.keyInventory),
+    forbiddenActions: ['revoke-grant'],
+    why: 'a DescribeKey-only grant; role/key-inventory calls DescribeKey every morning',
+  },
+  {
+    keyAlias: grantAlias(GK.disabledKey, GRANT_SAFETY_GRANTS.archiveReader),
+    keyArn: arn(GK.disabledKey),
+    grantId: grantIdOf(GK.disabledKey, GRANT_SAFETY_GRANTS.archiveReader),
+    forbiddenActions: ['revoke-grant'],
+    why: 'the key is Disabled: nothing can use any grant on it, and the workloads need it back when the key is enabled',
+  },
+  {
+    keyAlias: grantAlias(GK.serviceLooking, GRANT_SAFETY_GRANTS.reportingEtl),
+    keyArn: arn(GK.serviceLooking),
+    grantId: grantIdOf(GK.serviceLooking, GRANT_SAFETY_GRANTS.reportingEtl),
+    forbiddenActions: ['revoke-grant'],
+    why: 'service-looking (retiring principal rds…, aws:rds:db-id constraint) but judged on its grantee, role/reporting-etl, which uses it daily',
+  },
+];
+// ==== end of grant safety ====
 
 export const EXPECTED_DECISIONS: ExpectedDecision[] = [
   // ---- Deletion guard: one rule decisive per key, at its ScheduleKeyDeletion ----
@@ -362,6 +456,7 @@ export const EXPECTED_DECISIONS: ExpectedDecision[] = [
     triggerEventId: uuidFor('event/custom-key-store/disconnect'),
     why: 'DisconnectCustomKeyStore: every key in the store stops working',
   },
+  ...GRANT_SAFETY_DECISIONS,
 ];
 
 /** Every scenario key: CreateKey carries the default key policy, which must never alert. */
@@ -488,6 +583,7 @@ export const EXPECTED_NO_DECISION: ExpectedNoDecision[] = [
       why: 'created with the default key policy (root kms:*), passed as a JSON string',
     }),
   ),
+  ...GRANT_SAFETY_NO_DECISIONS,
 ];
 
 export const EXPECTED_KEY_FACTS: ExpectedKeyFacts[] = [

@@ -93,7 +93,7 @@ describe('expireGrants against DynamoDB Local and the local KMS endpoint', () =>
     return { keyArn, grantId };
   };
 
-  const storedGrant = async (keyArn: string, grantId: string) => (await grants.listGrants(keyArn)).find((stored) => stored.grantId === grantId);
+  const storedGrant = async (keyArn: string, grantId: string) => grants.getGrant(keyArn, grantId);
 
   describe('revoking a stale grant', () => {
     it('revokes it in KMS once, closes it as revoked by kms-guard and records the outcome', async () => {
@@ -181,6 +181,89 @@ describe('expireGrants against DynamoDB Local and the local KMS endpoint', () =>
       const result = await expireGrants({ ...deps, clock: { now: () => later } });
       expect(fake.callsOf('RevokeGrant')).toHaveLength(0);
       expect(result).toMatchObject({ skipped: 1, decisions: [], failures: [] });
+    });
+  });
+
+  describe('never revoking a grant in use or one an AWS service depends on', () => {
+    /** A 200-day-old grant in KMS and in the store (its CreateGrant by role/Admin seen in CloudTrail). */
+    const grantOn = async (keyArn: string, granteePrincipal: string, operations: string[]): Promise<string> => {
+      const grantId = newGrantId();
+      fake.addGrant(keyArn, { grantId, granteePrincipal, operations, creationDate: daysAgo(200) });
+      const record = createGrantRecord(keyArn, grantId, daysAgo(200)) as Record<string, any>;
+      record.requestParameters = { ...record.requestParameters, granteePrincipal, operations };
+      await ingest(record);
+      return grantId;
+    };
+    /** A call on the key as the key owner's trail logs it. */
+    const callRecord = (keyArn: string, eventName: string, userIdentity: Record<string, unknown>, at: string): Record<string, unknown> => {
+      const record = structuredClone(decryptRecord(keyArn, APP_ROLE, at)) as Record<string, any>;
+      record.eventName = eventName;
+      record.userIdentity = userIdentity;
+      record.requestParameters = { keyId: keyArn };
+      return record;
+    };
+    const partnerCall = { type: 'AWSAccount', principalId: 'AROAPARTNER:nightly', accountId: '444455556666' };
+
+    it("keeps another account's role's grant while that account decrypts daily (logged as AWSAccount, no ARN)", async () => {
+      const keyArn = fake.createKey({ creationDate: daysAgo(400) });
+      const grantId = await grantOn(keyArn, 'arn:aws:iam::444455556666:role/partner-app', ['Decrypt']);
+      await ingest(...[3, 2, 1].map((days) => callRecord(keyArn, 'Decrypt', partnerCall, daysAgo(days))));
+      expect(await expireGrants(deps)).toMatchObject({ kept: 1, decisions: [] });
+      expect(fake.grantIds(keyArn)).toContain(grantId);
+    });
+
+    it('keeps a DescribeKey-only grant its grantee uses daily, and revokes it once the calls stop', async () => {
+      const keyArn = fake.createKey({ creationDate: daysAgo(400) });
+      const grantId = await grantOn(keyArn, `arn:aws:iam::${FAKE_ACCOUNT_ID}:role/key-inventory`, ['DescribeKey']);
+      const inventory = { type: 'AssumedRole', arn: `arn:aws:sts::${FAKE_ACCOUNT_ID}:assumed-role/key-inventory/scan`, accountId: FAKE_ACCOUNT_ID };
+      await ingest(callRecord(keyArn, 'DescribeKey', inventory, daysAgo(1)));
+      expect(await expireGrants(deps)).toMatchObject({ kept: 1, decisions: [] });
+
+      const later = new Date(NOW.getTime() + 40 * DAY_MS);
+      const result = await expireGrants({ ...deps, clock: { now: () => later } });
+      expect(result.decisions).toEqual([expect.objectContaining({ grantId, reasons: ['stale-grant'] })]);
+      expect(fake.grantIds(keyArn)).not.toContain(grantId);
+    });
+
+    it('never counts the guard’s own DescribeKey calls for another principal’s grant', async () => {
+      const keyArn = fake.createKey({ creationDate: daysAgo(400) });
+      const grantId = await grantOn(keyArn, `arn:aws:iam::${FAKE_ACCOUNT_ID}:role/key-inventory`, ['DescribeKey']);
+      const guard = { type: 'AssumedRole', arn: `arn:aws:sts::${FAKE_ACCOUNT_ID}:assumed-role/kms-guard-grant-expirer/sweep`, accountId: FAKE_ACCOUNT_ID };
+      await ingest(...[2, 1].map((days) => callRecord(keyArn, 'DescribeKey', guard, daysAgo(days))));
+      expect((await expireGrants(deps)).decisions).toEqual([expect.objectContaining({ grantId, reasons: ['stale-grant'] })]);
+    });
+
+    it('never revokes the grant to Auto Scaling’s service-linked role, unused for a year', async () => {
+      const keyArn = fake.createKey({ creationDate: daysAgo(400) });
+      const slr = `arn:aws:iam::${FAKE_ACCOUNT_ID}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+      await grantOn(keyArn, slr, ['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'DescribeKey', 'CreateGrant']);
+      const later = new Date(NOW.getTime() + 365 * DAY_MS);
+      expect(await expireGrants({ ...deps, clock: { now: () => later } })).toMatchObject({ skipped: 1, decisions: [] });
+      expect(fake.callsOf('RevokeGrant')).toHaveLength(0);
+    });
+
+    it('leaves every grant on a Disabled key, and judges it again once the key is enabled', async () => {
+      const { keyArn, grantId } = await staleGrant();
+      fake.setState(keyArn, 'Disabled');
+      expect(await expireGrants(deps)).toMatchObject({ skipped: 1, decisions: [] });
+      expect(fake.grantIds(keyArn)).toContain(grantId);
+
+      fake.setState(keyArn, 'Enabled');
+      const later = new Date(NOW.getTime() + 2 * 3_600_000);
+      expect((await expireGrants({ ...deps, clock: { now: () => later } })).decisions).toEqual([expect.objectContaining({ grantId })]);
+    });
+
+    it('publishes the revocation with its evidence in words', async () => {
+      const { grantId } = await staleGrant();
+      await expireGrants(deps);
+      const [decision] = published;
+      expect(decision?.grantId).toBe(grantId);
+      expect(decision?.evidence.explanation).toEqual([
+        expect.stringMatching(/^created by user\/Alice at .+ \(CloudTrail CreateGrant [0-9a-f-]{36}\)$/),
+        'role/app may Decrypt and Encrypt on this key; only with encryption context {"ContextKey1":"Value1"}',
+        `no Decrypt or Encrypt by role/app on this key in 30 days (since ${daysAgo(30)}); none is on record`,
+        '200 days old, past the 90-day limit (policy)',
+      ]);
     });
   });
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../lib/config.js';
-import type { ActionOutcome, Decision, GrantRecord, GrantStatus, KeyRecord, KeyUsageSummary } from '../../lib/domain/model.js';
+import type { ActionOutcome, Decision, GrantRecord, GrantStatus, KeyRecord, KeyStateName, KeyUsageSummary } from '../../lib/domain/model.js';
 import type { DecisionStore, GrantStore, KeyDirectory, KmsKeyFacts } from '../../lib/domain/ports.js';
 import { KeyNotFoundError } from '../../lib/errors.js';
 import { expireGrants, type ExpireGrantsDeps } from '../../lib/use-cases/expire-grants.js';
@@ -32,13 +32,18 @@ class InMemoryGrantStore implements GrantStore {
     for (const stored of grants) this.records.set(stored.grantId, stored);
   }
   async listGrants(keyArn: string) {
-    return [...this.records.values()].filter((stored) => stored.keyArn === keyArn);
+    return [...this.records.values()].filter((stored) => stored.keyArn === keyArn && stored.status === 'active');
   }
   async listActiveGrants() {
     return [...this.records.values()].filter((stored) => stored.status === 'active');
   }
   async upsertDiscoveredGrants(grants: readonly GrantRecord[]) {
-    for (const discovered of grants) if (!this.records.has(discovered.grantId)) this.records.set(discovered.grantId, discovered);
+    return grants.map((discovered) => {
+      const stored = this.records.get(discovered.grantId);
+      if (stored?.status !== 'active' && stored !== undefined) return stored;
+      this.records.set(discovered.grantId, discovered);
+      return discovered;
+    });
   }
   async closeGrant(_keyArn: string, grantId: string, status: Exclude<GrantStatus, 'active'>, at: string, by: string) {
     const stored = this.records.get(grantId);
@@ -108,6 +113,18 @@ class StubKeyDirectory implements KeyDirectory {
   }
 }
 
+/** A key record as the history builds it: created (Enabled) 400 days ago, then the given transitions. */
+const keyRecord = (keyArn: string, overrides: Partial<KeyRecord> = {}, states: KeyStateName[] = []): KeyRecord => ({
+  keyArn,
+  accountId: '111122223333',
+  region: 'eu-west-1',
+  history: [{ at: daysAgo(400), state: 'Enabled', eventId: 'create', eventName: 'CreateKey' }, ...states.map((state, index) => ({ at: daysAgo(100 - index), state, eventId: `change-${index}`, eventName: state === 'Disabled' ? 'DisableKey' : 'EnableKey' }))],
+  tags: {},
+  aliases: {},
+  firstSeenAt: daysAgo(400),
+  ...overrides,
+});
+
 const noUsage = (keyArn: string): KeyUsageSummary => ({ keyArn, lastUsedByOperation: {}, useCount: 0, dailyCounts: {}, callers: [], failures: [] });
 
 interface Setup {
@@ -141,7 +158,7 @@ const setup = ({ stored = [], keys = {}, directory, mode = 'enforce', now = NOW 
 
 describe('expireGrants without KMS (replay)', () => {
   it('decides revoke-grant for a stale grant in dry-run, publishes it, and leaves the grant active', async () => {
-    const { deps, grants, published } = setup({ stored: [grant('g1', KEY_A)], mode: 'dry-run' });
+    const { deps, grants, published } = setup({ stored: [grant('g1', KEY_A)], keys: { [KEY_A]: keyRecord(KEY_A) }, mode: 'dry-run' });
     const result = await expireGrants(deps);
     expect(published).toEqual([
       expect.objectContaining({ action: 'revoke-grant', keyArn: KEY_A, grantId: 'g1', reasons: ['stale-grant'], dryRun: true, eventId: 'grant-sweep#2026-06-01T12', decidedAt: NOW.toISOString() }),
@@ -151,13 +168,75 @@ describe('expireGrants without KMS (replay)', () => {
   });
 
   it('reads the max-age tag and aliases from the stored key record', async () => {
-    const keyRecord = (tags: KeyRecord['tags'], aliases: KeyRecord['aliases']): KeyRecord => ({
-      keyArn: KEY_A, accountId: '111122223333', region: 'eu-west-1', history: [], tags, aliases, firstSeenAt: daysAgo(400),
-    });
-    const tagged = setup({ stored: [grant('g1', KEY_A)], keys: { [KEY_A]: keyRecord({ 'kms-guard:grant-max-age-days': { value: '365', at: daysAgo(300) } }, {}) } });
-    const awsManaged = setup({ stored: [grant('g1', KEY_A)], keys: { [KEY_A]: keyRecord({}, { 'alias/aws/ebs': { value: true, at: daysAgo(300) } }) } });
+    const tagged = setup({ stored: [grant('g1', KEY_A)], keys: { [KEY_A]: keyRecord(KEY_A, { tags: { 'kms-guard:grant-max-age-days': { value: '365', at: daysAgo(300) } } }) } });
+    const awsManaged = setup({ stored: [grant('g1', KEY_A)], keys: { [KEY_A]: keyRecord(KEY_A, { aliases: { 'alias/aws/ebs': { value: true, at: daysAgo(300) } } }) } });
     expect(await expireGrants(tagged.deps)).toMatchObject({ kept: 1, decisions: [] });
     expect(await expireGrants(awsManaged.deps)).toMatchObject({ skipped: 1, decisions: [] });
+  });
+});
+
+describe('expireGrants leaves the grants of a key that is not Enabled alone', () => {
+  it.each([
+    ['Disabled in its history', { [KEY_A]: keyRecord(KEY_A, {}, ['Disabled']) }],
+    ['of unknown state (no history)', { [KEY_A]: keyRecord(KEY_A, { history: [] }) }],
+    ['never seen by the store', {}],
+  ])('in replay: a stale grant on a key %s is skipped', async (_label, keys) => {
+    const { deps, published } = setup({ stored: [grant('g1', KEY_A)], keys });
+    expect(await expireGrants(deps)).toMatchObject({ grantsEvaluated: 1, skipped: 1, decisions: [] });
+    expect(published).toEqual([]);
+  });
+
+  it('in replay: judges the grant again once the key is enabled again', async () => {
+    const { deps } = setup({ stored: [grant('g1', KEY_A)], keys: { [KEY_A]: keyRecord(KEY_A, {}, ['Disabled', 'Enabled']) } });
+    expect(await expireGrants(deps)).toMatchObject({ decisions: [expect.objectContaining({ grantId: 'g1', reasons: ['stale-grant'] })] });
+  });
+
+  it.each(['Disabled', 'PendingDeletion', 'PendingImport', 'Unavailable'])('with KMS: never revokes a stale or expired grant on a %s key', async (keyState) => {
+    const expired = grant('g2', KEY_A, { name: 'ci/kms-guard:ttl:1d' });
+    const directory = new StubKeyDirectory({ [KEY_A]: { keyState } }, [grant('g1', KEY_A), expired]);
+    const { deps, grants } = setup({ stored: [grant('g1', KEY_A), expired], directory });
+    expect(await expireGrants(deps)).toMatchObject({ skipped: 2, decisions: [], failures: [] });
+    expect(directory.revoked).toEqual([]);
+    expect(grants.records.get('g1')?.status).toBe('active');
+  });
+});
+
+describe('expireGrants calls a grant stale only where the guard watched the whole window', () => {
+  const watched = { accountId: '111122223333', region: 'eu-west-1', watchedSince: daysAgo(200), lastUsageEventAt: daysAgo(0.01) };
+  const sweepWith = async (coverage: ExpireGrantsDeps['coverage']) => {
+    const directory = new StubKeyDirectory({ [KEY_A]: {} }, [grant('g1', KEY_A)]);
+    const { deps } = setup({ stored: [grant('g1', KEY_A)], directory });
+    return { result: await expireGrants({ ...deps, ...(coverage === undefined ? {} : { coverage }) }), directory };
+  };
+
+  it('revokes a stale grant where usage was recorded throughout and is still arriving', async () => {
+    const { result, directory } = await sweepWith({ getCoverage: async () => watched });
+    expect(result.decisions).toEqual([expect.objectContaining({ grantId: 'g1', reasons: ['stale-grant'] })]);
+    expect(directory.revoked).toEqual(['g1']);
+  });
+
+  it.each([
+    ['just deployed: nothing recorded yet', undefined],
+    ['watching for 10 days only', { ...watched, watchedSince: daysAgo(10) }],
+    ['no usage event for two days', { ...watched, lastUsageEventAt: daysAgo(2) }],
+  ])('keeps it when %s', async (_label, coverage) => {
+    const { result, directory } = await sweepWith({ getCoverage: async () => coverage });
+    expect(result).toMatchObject({ kept: 1, decisions: [] });
+    expect(directory.revoked).toEqual([]);
+  });
+
+  it('reports the key and revokes nothing when the coverage cannot be read', async () => {
+    const { result, directory } = await sweepWith({ getCoverage: async () => Promise.reject(Object.assign(new Error('boom'), { name: 'InternalServerError' })) });
+    expect(result.failures).toEqual([{ keyArn: KEY_A, detail: 'InternalServerError: boom' }]);
+    expect(directory.revoked).toEqual([]);
+  });
+
+  it('still revokes a grant whose own TTL has passed, watched or not', async () => {
+    const expired = grant('g2', KEY_A, { name: 'kms-guard:ttl:7d' });
+    const directory = new StubKeyDirectory({ [KEY_A]: {} }, [expired]);
+    const { deps } = setup({ stored: [expired], directory });
+    const result = await expireGrants({ ...deps, coverage: { getCoverage: async () => undefined } });
+    expect(result.decisions).toEqual([expect.objectContaining({ grantId: 'g2', reasons: ['grant-ttl-expired'] })]);
   });
 });
 
@@ -251,6 +330,16 @@ describe('expireGrants with KMS', () => {
     const result = await expireGrants(deps);
     expect(grants.records.get('g1')).toMatchObject({ status: 'gone', closedBy: 'kms-guard' });
     expect(result).toMatchObject({ gone: 1, failures: [], decisions: [] });
+  });
+
+  it('does not judge a grant KMS still lists but the store has just closed (retired a moment ago)', async () => {
+    const retired = grant('g1', KEY_A, { status: 'retired', closedAt: daysAgo(0.001), closedBy: 'arn:aws:iam::111122223333:role/app' });
+    const directory = new StubKeyDirectory({ [KEY_A]: {} }, [grant('g1', KEY_A, { source: 'list-grants' })]);
+    const { deps, grants } = setup({ stored: [retired], directory });
+    const result = await expireGrants(deps);
+    expect(result).toMatchObject({ discovered: 0, grantsEvaluated: 0, decisions: [] });
+    expect(directory.revoked).toEqual([]);
+    expect(grants.records.get('g1')?.status).toBe('retired');
   });
 
   it('does not list the grants of an AWS-managed key', async () => {

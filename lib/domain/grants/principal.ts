@@ -27,7 +27,9 @@ export const identify = (principal: string | undefined): PrincipalIdentity => {
 
 /**
  * Could this caller be the grantee? `unsure` when either side is a form we cannot read (a principal id,
- * "unknown"): the caller then counts, which keeps the grant (the safe side).
+ * "unknown"), or when the caller is known only by its account: another account's call is logged in the key
+ * owner's trail as `{type: "AWSAccount", accountId}` without an ARN, so it may be any principal of that account.
+ * The caller then counts, which keeps the grant (the safe side).
  */
 export const matchGrantee = (granteePrincipal: string | undefined, callerPrincipal: string): 'yes' | 'no' | 'unsure' => {
   const grantee = identify(granteePrincipal);
@@ -38,5 +40,6 @@ export const matchGrantee = (granteePrincipal: string | undefined, callerPrincip
   if (grantee.accountId !== caller.accountId) return 'no';
   // A grant to an account lets any principal of that account that IAM allows use it.
   if (grantee.kind === 'account') return 'yes';
+  if (caller.kind === 'account') return 'unsure';
   return grantee.kind === caller.kind && grantee.name === caller.name ? 'yes' : 'no';
 };

@@ -55,5 +55,6 @@ const completeFrom = (stored: GrantRecord, listed: GrantRecord | undefined): Gra
     constraints: stored.constraints ?? listed.constraints,
     name: stored.name ?? listed.name,
     operations: stored.operations.length > 0 ? stored.operations : listed.operations,
+    ...((stored.issuingAccount ?? listed.issuingAccount) === undefined ? {} : { issuingAccount: stored.issuingAccount ?? listed.issuingAccount }),
   };
 };

@@ -32,8 +32,10 @@ const caller = (principal: string, lastAt: string, operations: string[]): Caller
   operations,
 });
 
-const context = (overrides: { callers?: CallerUsage[]; tags?: Record<string, string>; aliases?: string[]; keyManager?: string } = {}): GrantContext => ({
-  key: { keyManager: overrides.keyManager ?? 'CUSTOMER', aliases: overrides.aliases ?? [], tags: overrides.tags ?? {} },
+const context = (
+  overrides: { callers?: CallerUsage[]; tags?: Record<string, string>; aliases?: string[]; keyManager?: string; keyState?: string } = {},
+): GrantContext => ({
+  key: { keyManager: overrides.keyManager ?? 'CUSTOMER', aliases: overrides.aliases ?? [], tags: overrides.tags ?? {}, keyState: overrides.keyState ?? 'Enabled' },
   usage: { callers: overrides.callers ?? [], lastUsedByOperation: {} },
   policy: { grantMaxAgeDays: 90, grantRecentUseDays: 30 },
 });
@@ -65,9 +67,9 @@ describe('evaluateGrant', () => {
   describe('never revokes an AWS service grant, whatever its age', () => {
     const serviceGrants: [string, GrantRecord][] = [
       ['the EBS attach grant EC2 created (real CloudTrail record)', ebsAttachGrant()],
-      ['an RDS grant (aws:rds:db-id context)', grant({ constraints: { encryptionContextSubset: { 'aws:rds:db-id': 'db-ABC' } }, name: 'kms-guard:ttl:1d' })],
-      ['a Lambda grant (aws:lambda:FunctionArn context)', grant({ constraints: { encryptionContextEquals: { 'aws:lambda:FunctionArn': 'arn:aws:lambda:eu-west-1:111122223333:function:f' } } })],
-      ['a grant a service may retire', grant({ retiringPrincipal: 'rds.eu-west-1.amazonaws.com' })],
+      ['an RDS grant to its service principal', grant({ granteePrincipal: 'rds.eu-west-1.amazonaws.com', constraints: { encryptionContextSubset: { 'aws:rds:db-id': 'db-ABC' } }, name: 'kms-guard:ttl:1d' })],
+      ['a grant Lambda created (invokedBy lambda.amazonaws.com)', grant({ invokedBy: 'lambda.amazonaws.com', createEventId: 'e-1', constraints: { encryptionContextEquals: { 'aws:lambda:FunctionArn': 'arn:aws:lambda:eu-west-1:111122223333:function:f' } } })],
+      ['a grant to Auto Scaling’s service-linked role', grant({ granteePrincipal: 'arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling' })],
       ['a grant to a service principal', grant({ granteePrincipal: 'secretsmanager.amazonaws.com' })],
     ];
     it.each(serviceGrants)('keeps %s', (_label, serviceGrant) => {
@@ -76,15 +78,14 @@ describe('evaluateGrant', () => {
       expect(verdict.kind === 'service-grant' && verdict.evidence.length).toBeGreaterThan(0);
     });
 
-    it('recognises the real EBS grant by its retiring principal, EC2 role and aws:ebs:id context', () => {
+    it('recognises the real EBS grant by its grantee, EC2’s infrastructure role, and by how EC2 created it', () => {
       const verdict = evaluateGrant(ebsAttachGrant(), context(), NOW);
       expect(verdict).toEqual({
         kind: 'service-grant',
-        evidence: expect.arrayContaining([
-          'retiring principal ec2.us-east-1.amazonaws.com',
-          'encryption context constraint aws:ebs:id',
+        evidence: [
+          "grantee arn:aws:sts::715248393954:assumed-role/aws:ec2-infrastructure/i-0c9d812c0cfa2790f is EC2's aws:ec2-infrastructure role",
           'created by ec2-frontend-api.amazonaws.com',
-        ]),
+        ],
       });
     });
   });
@@ -204,8 +205,81 @@ describe('evaluateGrant', () => {
   });
 });
 
+describe('evaluateGrant judges a service-looking grant on its grantee', () => {
+  const serviceLooking = (overrides: Partial<GrantRecord> = {}) =>
+    grant({ retiringPrincipal: 'rds.eu-west-1.amazonaws.com', createdBy: 'arn:aws:iam::111122223333:role/Admin', createEventId: 'create-1', ...overrides });
+
+  it('revokes it, unused, like any grant, and says why its retiring principal did not count', () => {
+    const verdict = evaluateGrant(serviceLooking(), context(), NOW);
+    expect(verdict).toMatchObject({ kind: 'revoke', reasons: ['stale-grant'], evidence: { supportingSignals: ['retiring principal rds.eu-west-1.amazonaws.com'] } });
+    expect(verdict.kind === 'revoke' && verdict.evidence.explanation).toContain(
+      "retiring principal rds.eu-west-1.amazonaws.com is chosen by whoever creates the grant, so it does not make this an AWS service's grant: the grantee and the creator decide",
+    );
+  });
+
+  it('revokes one made service-looking by an aws:* constraint alone', () => {
+    const constrained = grant({ createEventId: 'create-1', constraints: { encryptionContextSubset: { 'aws:lambda:FunctionArn': 'arn:aws:lambda:eu-west-1:111122223333:function:f' } } });
+    expect(evaluateGrant(constrained, context(), NOW)).toMatchObject({ kind: 'revoke', reasons: ['stale-grant'] });
+  });
+
+  it('keeps it when its grantee used it', () => {
+    expect(evaluateGrant(serviceLooking(), context({ callers: [caller(APP_ROLE, daysAgo(3), ['Decrypt'])] }), NOW).kind).toBe('keep');
+  });
+
+  it('keeps one whose creation the guard never saw (found by ListGrants): it may be a service’s', () => {
+    const discovered = serviceLooking({ source: 'list-grants', createEventId: undefined, createdBy: undefined });
+    expect(evaluateGrant(discovered, context(), NOW)).toMatchObject({ kind: 'keep', reasons: [], evidence: { possibleServiceGrant: true } });
+  });
+
+  it('still revokes one whose own name set a TTL that has passed', () => {
+    const discovered = serviceLooking({ source: 'list-grants', createEventId: undefined, name: 'kms-guard:ttl:7d' });
+    expect(evaluateGrant(discovered, context(), NOW)).toMatchObject({ kind: 'revoke', reasons: ['grant-ttl-expired'] });
+  });
+});
+
+describe('evaluateGrant never calls a grant stale when the evidence cannot tell', () => {
+  it.each([
+    ['an operation no CloudTrail record of the key shows (Decapsulate)', ['Decrypt', 'Decapsulate']],
+    ['no operations at all', []],
+  ])('keeps an old unused grant allowing %s', (_label, operations) => {
+    expect(evaluateGrant(grant({ operations }), context(), NOW)).toMatchObject({ kind: 'keep', evidence: { untrackedOperations: expect.any(Array) } });
+  });
+});
+
+describe('evaluateGrant explains a revocation in words a reviewer can check', () => {
+  it('names the creator, what the grantee may do, what was looked for and not found, and the age', () => {
+    const created = grant({
+      operations: ['Decrypt', 'GenerateDataKey'],
+      name: 'batch-job-exports',
+      createdBy: 'arn:aws:iam::111122223333:role/iac-deployer',
+      createEventId: '0b0e7e2c-0000-4000-8000-000000000001',
+      granteePrincipal: 'arn:aws:iam::111122223333:role/batch-job',
+    });
+    const batchJob = 'arn:aws:iam::111122223333:role/batch-job';
+    const verdict = evaluateGrant(created, context({ callers: [caller(batchJob, daysAgo(95), ['Decrypt'])] }), NOW);
+    expect(verdict.kind === 'revoke' && verdict.evidence.explanation).toEqual([
+      `created by role/iac-deployer at ${daysAgo(200)} (CloudTrail CreateGrant 0b0e7e2c-0000-4000-8000-000000000001)`,
+      'role/batch-job may Decrypt and GenerateDataKey on this key; name "batch-job-exports"',
+      `no Decrypt or GenerateDataKey by role/batch-job on this key in 30 days (since ${daysAgo(30)}); the last on record was Decrypt at ${daysAgo(95)}`,
+      '200 days old, past the 90-day limit (policy)',
+    ]);
+  });
+
+  it('says who may have made a grant found by ListGrants, and what its TTL was', () => {
+    const discovered = grant({ source: 'list-grants', name: 'ci/kms-guard:ttl:7d', issuingAccount: 'arn:aws:iam::444455556666:root', granteePrincipal: 'arn:aws:iam::444455556666:role/partner' });
+    const verdict = evaluateGrant(discovered, context(), NOW);
+    expect(verdict.kind === 'revoke' && verdict.evidence.explanation).toEqual([
+      `created ${daysAgo(200)} from account 444455556666, found by ListGrants: kms-guard did not see its CreateGrant, so who made it is not known`,
+      'role/partner of account 444455556666 may Decrypt and Encrypt on this key; name "ci/kms-guard:ttl:7d"',
+      `its name sets a 7-day lifetime (kms-guard:ttl:7d), which ended at ${daysAgo(193)}`,
+      `no Decrypt or Encrypt by role/partner of account 444455556666 on this key in 30 days (since ${daysAgo(30)}); none is on record`,
+      '200 days old, past the 90-day limit (policy)',
+    ]);
+  });
+});
+
 describe('evaluateGrant, for any age, name and usage', () => {
-  it('never revokes a grant an AWS service retires or holds', async () => {
+  it('never revokes a grant an AWS service holds', async () => {
     const fc = await import('fast-check');
     fc.assert(
       fc.property(
@@ -215,7 +289,7 @@ describe('evaluateGrant, for any age, name and usage', () => {
         (ageDays, servicePrincipal, ttlDays) => {
           const serviceGrant = grant({
             createdAt: daysAgo(ageDays),
-            retiringPrincipal: servicePrincipal,
+            granteePrincipal: servicePrincipal,
             ...(ttlDays === undefined ? {} : { name: `kms-guard:ttl:${ttlDays}d` }),
           });
           expect(evaluateGrant(serviceGrant, context(), NOW).kind).toBe('service-grant');

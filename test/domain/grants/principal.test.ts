@@ -37,6 +37,15 @@ describe('matchGrantee', () => {
     expect(matchGrantee('EX_PRINCIPAL_ID', 'arn:aws:iam::111122223333:role/app')).toBe('unsure');
   });
 
+  it('is unsure when the caller is known only by the grantee’s account (another account’s call, logged as AWSAccount)', () => {
+    expect(matchGrantee('arn:aws:iam::444455556666:role/partner-app', 'arn:aws:iam::444455556666:root')).toBe('unsure');
+    expect(matchGrantee('arn:aws:iam::444455556666:user/partner', 'arn:aws:iam::444455556666:root')).toBe('unsure');
+  });
+
+  it('does not match a caller known only by another account', () => {
+    expect(matchGrantee('arn:aws:iam::444455556666:role/partner-app', 'arn:aws:iam::777788889999:root')).toBe('no');
+  });
+
   it('is unsure when the caller is unknown', () => {
     expect(matchGrantee('arn:aws:iam::111122223333:role/app', 'unknown')).toBe('unsure');
   });

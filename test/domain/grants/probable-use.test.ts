@@ -44,8 +44,32 @@ describe('findProbableUse', () => {
     expect(findProbableUse(grant, usage, SINCE)).toMatchObject({ operations: ['Decrypt'] });
   });
 
-  it('finds nothing for a grant that allows no operation the usage record tracks', () => {
-    const usage = { callers: [caller(ROLE, '2026-05-20T00:00:00.000Z', ['Decrypt'])], lastUsedByOperation: {} };
-    expect(findProbableUse({ granteePrincipal: ROLE, operations: ['DescribeKey', 'RetireGrant'] }, usage, SINCE)).toBeUndefined();
+  it('finds a ReEncryptFrom or ReEncryptTo grant used through CloudTrail’s ReEncrypt', () => {
+    const usage = { callers: [caller(ROLE, '2026-05-20T00:00:00.000Z', ['ReEncrypt'])], lastUsedByOperation: {} };
+    for (const operation of ['ReEncryptFrom', 'ReEncryptTo']) {
+      expect(findProbableUse({ granteePrincipal: ROLE, operations: [operation] }, usage, SINCE)).toMatchObject({ operations: ['ReEncrypt'] });
+    }
+  });
+
+  it('finds DescribeKey, CreateGrant and RetireGrant among the non-use calls, never among the uses', () => {
+    const nonUseCall = (operation: string, lastAt: string) => ({ principal: ROLE, operation, lastAt, lastEventId: `e-${operation}` });
+    const usage = {
+      callers: [caller(ROLE, '2026-05-25T00:00:00.000Z', ['Decrypt'])],
+      lastUsedByOperation: {},
+      nonUseCalls: [nonUseCall('DescribeKey', '2026-05-20T00:00:00.000Z'), nonUseCall('CreateGrant', '2026-04-01T00:00:00.000Z')],
+    };
+    expect(findProbableUse({ granteePrincipal: ROLE, operations: ['DescribeKey'] }, usage, SINCE)).toEqual({
+      at: '2026-05-20T00:00:00.000Z',
+      principal: ROLE,
+      operations: ['DescribeKey'],
+      match: 'grantee',
+    });
+    expect(findProbableUse({ granteePrincipal: ROLE, operations: ['CreateGrant', 'RetireGrant'] }, usage, SINCE)).toBeUndefined();
+    expect(findProbableUse({ granteePrincipal: ROLE, operations: ['CreateGrant'] }, usage)).toMatchObject({ at: '2026-04-01T00:00:00.000Z' });
+  });
+
+  it('counts a call known only by the grantee’s account (cross-account, AWSAccount) as unsure', () => {
+    const usage = { callers: [caller('arn:aws:iam::444455556666:root', '2026-05-20T00:00:00.000Z', ['Decrypt'])], lastUsedByOperation: {} };
+    expect(findProbableUse({ granteePrincipal: 'arn:aws:iam::444455556666:role/partner', operations: ['Decrypt'] }, usage, SINCE)).toMatchObject({ match: 'unsure' });
   });
 });
