@@ -25,16 +25,19 @@ export const backfillBatch = async (deps: BackfillBatchDeps, plan: BackfillPlan,
       deps.onRejected?.(sample);
     },
   };
+  // Time is looked at only after real work, so every attempt gets further than the one before.
+  let worked = false;
   for (const object of objects) {
     const selection = selectObject(plan, object.key);
     if (!selection.selected) {
       result.skip(selection.reason);
       continue;
     }
-    if (deps.outOfTime?.() === true) throw new BackfillRetryableError(`out of time before s3 object ${object.key}`);
+    if (worked && deps.outOfTime?.() === true) throw new BackfillRetryableError(`out of time before s3 object ${object.key}`);
     const { scope } = selection;
     try {
       const outcome = await backfillObject(objectDeps, object, plan.runId);
+      worked ||= outcome.status !== 'already-recorded';
       if (outcome.status === 'skipped') result.skip(outcome.reason);
       else if (outcome.status === 'recorded' || outcome.runId === plan.runId) {
         result.addScope(scope, { recordedObjects: 1, alreadyRecordedObjects: 0, failedObjects: 0, counts: outcome.counts });
