@@ -41,8 +41,9 @@ export class DynamoDbBackfillLedger implements BackfillLedger {
       const same = stored !== undefined && stored.etag === etagOf(object);
       if (same && stored.status === 'done') return { kind: 'done', progress: progressOf(stored), runId: stored.runId };
       if (same && stored.runId !== runId && stored.leaseExpiresAt > this.now()) return { kind: 'busy', runId: stored.runId };
-      // A new object, this run's own, an expired lease, or an object replaced since (another ETag): start over.
-      const progress = same && stored.runId === runId ? progressOf(stored) : { recordsDone: 0, counts: ZERO_COUNTS };
+      // This run's own or an expired lease: go on from its checkpoint, which says what the table already holds
+      // (starting over would record those chunks again). A new object, or one replaced since (another ETag): from 0.
+      const progress = same ? progressOf(stored) : { recordsDone: 0, counts: ZERO_COUNTS };
       if (await this.write(object, stored, { status: 'in-progress', runId, progress })) return { kind: 'claimed', progress };
     }
     return { kind: 'busy', runId: 'another run' };
