@@ -5,6 +5,7 @@
  */
 import type { Node } from 'constructs';
 import { DEFAULT_POLICY, type Mode } from '../lib/config.js';
+import { isPrefixAboveDates } from '../lib/backfill/trail-object-key.js';
 import { ConfigError } from '../lib/errors.js';
 
 export interface GuardSettings {
@@ -34,6 +35,22 @@ export interface GuardSettings {
   readonly logRetentionDays: number;
   /** SNS topic ARN the alarms notify; without it, alarms only change state. */
   readonly alarmTopicArn?: string;
+  /** The backfill from the trail's S3 archive (infra/constructs/backfill.ts); absent (the default): not deployed. */
+  readonly backfill?: BackfillSettings;
+}
+
+/** `-c backfillBucket=… [-c backfillPrefix=…] [-c backfillKmsKeyArn=…] [-c backfillConcurrency=40] [-c backfillObjectsPerBatch=20]`. */
+export interface BackfillSettings {
+  /** The trail's bucket, in this account and Region (an organization trail's bucket in the central account). */
+  readonly bucket: string;
+  /** What the backfill may read and lists by default: at or above the Region folder. Default the whole bucket. */
+  readonly prefix: string;
+  /** The trail's KMS key (SSE-KMS buckets): kms:Decrypt is allowed on it only through S3. Default none (SSE-S3). */
+  readonly kmsKeyArn?: string;
+  /** Batches at once (the Map's MaxConcurrency) unless an execution says otherwise. Default 40. */
+  readonly concurrency: number;
+  /** Objects per batch (ItemBatcher). Default 20. */
+  readonly objectsPerBatch: number;
 }
 
 export const DEFAULT_SETTINGS: GuardSettings = {
@@ -71,6 +88,7 @@ export const settingsFromContext = (node: Node, overrides: Partial<GuardSettings
     remediationRoleName: roleName(read('remediationRoleName')),
     logRetentionDays: days(read('logRetentionDays'), 'logRetentionDays', DEFAULT_SETTINGS.logRetentionDays),
     alarmTopicArn: text(read('alarmTopicArn'), 'alarmTopicArn'),
+    backfill: backfillSettings(read),
   };
   return { ...fromContext, ...withoutUndefined(overrides) };
 };
@@ -127,6 +145,39 @@ const organizationId = (value: unknown): string | undefined => {
 export const accountId = (value: string, key: string): string => {
   if (!/^\d{12}$/.test(value)) throw new ConfigError(`context "${key}" must hold 12-digit account ids, got "${value}"`);
   return value;
+};
+
+const backfillSettings = (read: (key: string) => unknown): BackfillSettings | undefined => {
+  const bucket = text(read('backfillBucket'), 'backfillBucket');
+  const prefix = text(read('backfillPrefix'), 'backfillPrefix') ?? '';
+  const kmsKeyArn = text(read('backfillKmsKeyArn'), 'backfillKmsKeyArn');
+  if (bucket === undefined) {
+    if (prefix !== '' || kmsKeyArn !== undefined) throw new ConfigError('context "backfillPrefix" and "backfillKmsKeyArn" need "backfillBucket"');
+    return undefined;
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new ConfigError(`context "backfillBucket" is not an S3 bucket name: "${bucket}"`);
+  if (!isPrefixAboveDates(prefix)) {
+    throw new ConfigError(`context "backfillPrefix" must end with "/" at or above the Region folder (…/AWSLogs/…/CloudTrail/<region>/), got "${prefix}"`);
+  }
+  if (kmsKeyArn !== undefined && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/.test(kmsKeyArn)) {
+    throw new ConfigError(`context "backfillKmsKeyArn" must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), got "${kmsKeyArn}"`);
+  }
+  return {
+    bucket,
+    prefix,
+    ...(kmsKeyArn === undefined ? {} : { kmsKeyArn }),
+    concurrency: count(read('backfillConcurrency'), 'backfillConcurrency', 40, 1000),
+    objectsPerBatch: count(read('backfillObjectsPerBatch'), 'backfillObjectsPerBatch', 20, 500),
+  };
+};
+
+const count = (value: unknown, key: string, fallback: number, max: number): number => {
+  if (value === undefined || value === '') return fallback;
+  const number = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(number) || number < 1 || number > max) {
+    throw new ConfigError(`context "${key}" must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return number;
 };
 
 const roleName = (value: unknown): string => {

@@ -21,15 +21,18 @@ export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** IAM path of the roles of functions that call KMS; member remediation roles trust exactly these. */
 export const GUARD_ROLE_PATH = '/kms-guard/';
-export const guardRoleName = (name: FunctionName, region: string): string => `kms-guard-${name}-${region}`;
+export const guardRoleName = (name: GuardFunctionProps['name'], region: string): string => `kms-guard-${name}-${region}`;
 
 export interface GuardFunctionProps {
-  readonly name: FunctionName;
+  /** A function of the routing table, or another of functions/ (the backfill's). */
+  readonly name: FunctionName | `backfill-${string}`;
   readonly access: FunctionAccess;
   /** Environment variables, exactly as lib/config.ts reads them. */
   readonly environment: Readonly<Record<string, string>>;
   /** Invoked asynchronously (EventBridge, Scheduler): adds retries and an on-failure queue. Default true. */
   readonly asynchronous?: boolean;
+  /** Who invokes a synchronous function and keeps what fails (for the cdk-nag record). Default the SQS event source mapping. */
+  readonly synchronousCaller?: string;
   /** Days the function's logs are kept. */
   readonly logRetentionDays: number;
   readonly logRemovalPolicy?: RemovalPolicy;
@@ -113,7 +116,8 @@ export class GuardFunction extends Construct {
       'Serverless-LambdaDLQ',
       asynchronous
         ? 'An on-failure destination (SQS) is configured instead of a DLQ: it receives the same failed events plus the error and request context.'
-        : 'Invoked synchronously by the SQS event source mapping, never asynchronously: failed messages go to the source queue\'s redrive DLQ.',
+        : (props.synchronousCaller ??
+            'Invoked synchronously by the SQS event source mapping, never asynchronously: failed messages go to the source queue\'s redrive DLQ.'),
     );
     acknowledge(
       this.role,

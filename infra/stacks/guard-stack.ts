@@ -6,6 +6,7 @@ import { Aws, CfnOutput, Duration, Stack, type RemovalPolicy, type StackProps } 
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { ROUTES } from '../../lib/routing.js';
+import { Backfill } from '../constructs/backfill.js';
 import { EventRoutes } from '../constructs/event-routes.js';
 import { GUARD_ROLE_PATH } from '../constructs/guard-function.js';
 import { GuardFunctions } from '../constructs/guard-functions.js';
@@ -35,6 +36,8 @@ export class KmsGuardStack extends Stack {
   readonly state: GuardState;
   readonly functions: GuardFunctions;
   readonly usageBuffer: UsageBuffer;
+  /** Present only with `-c backfillBucket=…`. */
+  readonly backfill?: Backfill;
 
   constructor(scope: Construct, id: string, props: KmsGuardStackProps) {
     super(scope, id, props);
@@ -89,6 +92,18 @@ export class KmsGuardStack extends Stack {
       usageBuffer: this.usageBuffer.queue,
       ...(settings.alarmTopicArn === undefined ? {} : { alarmTopicArn: settings.alarmTopicArn }),
     });
+
+    if (settings.backfill !== undefined) {
+      this.backfill = new Backfill(this, 'Backfill', {
+        settings: settings.backfill,
+        table: this.state.table,
+        logRetentionDays: settings.logRetentionDays,
+        ...(settings.alarmTopicArn === undefined ? {} : { alarmTopicArn: settings.alarmTopicArn }),
+        ...(props.projectRoot === undefined ? {} : { projectRoot: props.projectRoot }),
+      });
+      new CfnOutput(this, 'BackfillStateMachineArn', { value: this.backfill.stateMachine.stateMachineArn, description: 'Start a backfill: README.md, Backfill' });
+      new CfnOutput(this, 'BackfillResultsBucket', { value: this.backfill.resultsBucket.bucketName });
+    }
 
     new CfnOutput(this, 'TableName', { value: this.state.table.tableName });
     new CfnOutput(this, 'GuardBusArn', { value: this.state.bus.eventBusArn });

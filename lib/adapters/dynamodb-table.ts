@@ -9,6 +9,7 @@
  *     grants on it (grant evidence only)
  *   a decision                            DECISION#<id>          DECISION            DECISION               <decidedAt>#<id>
  *   what the guard watched (coverage)     COVERAGE#<acct>#<rgn>  COVERAGE            -                      -
+ *   a trail object a backfill recorded    BACKFILL#<bucket>/<key> OBJECT             -                      -
  *   (* only while the key is pending deletion / the grant is active, so the index holds just those)
  *
  * listKeyArns is a Scan projecting pk: it runs at sweep cadence (hourly) over a few thousand keys, and a
@@ -42,6 +43,8 @@ export const decisionPk = (decisionId: string): string => `DECISION#${decisionId
 export const DECISION_SK = 'DECISION';
 export const coveragePk = (accountId: string, region: string): string => `COVERAGE#${accountId}#${region}`;
 export const COVERAGE_SK = 'COVERAGE';
+export const backfillObjectPk = (bucket: string, key: string): string => `BACKFILL#${bucket}/${key}`;
+export const BACKFILL_OBJECT_SK = 'OBJECT';
 
 /** The table as CreateTable wants it; CDK maps the same fields (pk/sk strings, gsi1, on-demand, TTL). */
 export interface TableDefinition {

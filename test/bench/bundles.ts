@@ -30,6 +30,8 @@ const DUMMY_ENV = {
   AWS_SECRET_ACCESS_KEY: 'bench',
   POWERTOOLS_SERVICE_NAME: 'kms-guard-bench',
   POWERTOOLS_LOG_LEVEL: 'ERROR',
+  KMS_GUARD_BACKFILL_BUCKET: 'bench-trail',
+  KMS_GUARD_BACKFILL_RESULTS_BUCKET: 'bench-results',
 };
 
 const IMPORT_PROBE =

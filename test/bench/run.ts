@@ -1,15 +1,18 @@
 /**
- * `npm run bench -- [--events N] [--keys K] [--seed S] [--parallel P] [--concurrency C] [--no-bundles] [--json]`
+ * `npm run bench -- [--events N] [--keys K] [--seed S] [--parallel P] [--concurrency C] [--no-bundles] [--json]
+ *    [--backfill-objects O] [--backfill-records R] [--no-backfill]`
  *
  * Measures, in one run over the same deterministic synthetic stream: parse-only throughput, the usage tracker's
  * throughput through its real handler into DynamoDB Local, the DynamoDB writes it issued against distinct
- * (key, batch) pairs, peak RSS, and each Lambda's bundle size and cold import time. A benchmark measures; the
+ * (key, batch) pairs, peak RSS, each Lambda's bundle size and cold import time, and the backfill's per-batch
+ * Lambda (records/s per invocation, test/bench/backfill.ts). A benchmark measures; the
  * targets are printed beside the figures, not asserted.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDynamoDbLocal } from '../../lib/adapters/dynamodb-local.js';
+import { measureBackfill, type BackfillFigures } from './backfill.js';
 import { measureBundles, type BundleFigures } from './bundles.js';
 import { measureEngine, type EngineFigures } from './engine-baseline.js';
 import type { StreamOptions } from './synthetic-stream.js';
@@ -25,6 +28,9 @@ const { values } = parseArgs({
     parallel: { type: 'string', default: '1' },
     concurrency: { type: 'string' },
     'no-bundles': { type: 'boolean', default: false },
+    'no-backfill': { type: 'boolean', default: false },
+    'backfill-objects': { type: 'string', default: '20' },
+    'backfill-records': { type: 'string', default: '5000' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -54,6 +60,7 @@ log(`  parse-only: ${parse.seconds.toFixed(2)} s (${parse.events} events, ${pars
 const dynamo = await startDynamoDbLocal();
 let tracker;
 let engine: EngineFigures;
+let backfill: BackfillFigures | undefined;
 try {
   tracker = await measureTracker(stream, {
     endpoint: dynamo.endpoint,
@@ -63,6 +70,16 @@ try {
   });
   // Measured after the tracker, on the same (by then warm) engine.
   engine = await measureEngine(dynamo.endpoint, `kms-guard-bench-engine-${randomUUID()}`, 2000, concurrency ?? 16);
+  if (!values['no-backfill']) {
+    backfill = await measureBackfill({
+      endpoint: dynamo.endpoint,
+      objects: positive(values['backfill-objects'], '--backfill-objects'),
+      recordsPerObject: positive(values['backfill-records'], '--backfill-records'),
+      keys: Math.min(stream.keys, 500),
+      seed: stream.seed,
+    });
+    log(`  backfill: ${backfill.records} records (${backfill.events} KMS events) in ${backfill.objects} objects, one invocation: ${backfill.seconds.toFixed(2)} s`);
+  }
 } finally {
   await dynamo.stop();
 }
@@ -84,6 +101,7 @@ const result = {
   keyBatches: tracker.totals.keyBatches,
   peakRssMb,
   bundles,
+  ...(backfill === undefined ? {} : { backfill }),
 };
 
 const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
@@ -103,6 +121,13 @@ const rows: [string, string, string][] = [
   ['(key, batch) pairs', result.keyBatches.toLocaleString('en-US'), ''],
   ['duplicates seen', tracker.totals.duplicates.toLocaleString('en-US'), ''],
   ['peak RSS', `${peakRssMb} MB`, `whole bench process; half of 512 MB: ${check(peakRssMb < 256)}`],
+  ...(backfill === undefined
+    ? []
+    : ([
+        ['backfill batch', `${backfill.recordsPerSec.toLocaleString('en-US')} records/s`, `${backfill.eventsPerSec.toLocaleString('en-US')} KMS events/s per invocation, ${backfill.objects} objects (${backfill.gzippedMb} MB gzipped)`],
+        ['backfill writes', backfill.writes.toLocaleString('en-US'), `usage-store writes for ${backfill.events.toLocaleString('en-US')} events in ${backfill.chunks} chunks (+ about ${backfill.chunks + backfill.objects} ledger writes)`],
+        ['backfill reader', `${backfill.readerHeldKb} KiB held`, `at most, reading a ${backfill.largestObjectMb} MB log file`],
+      ] as [string, string, string][])),
   ...Object.entries(bundles).map(([name, figures]): [string, string, string] => [
     `bundle ${name}`,
     `${(figures.bytes / 1024).toFixed(0)} KiB`,
