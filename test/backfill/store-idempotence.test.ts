@@ -29,16 +29,18 @@ describe('the usage store applied twice to the same events', () => {
     const table = await createTestTable(client);
     const store = new DynamoDbUsageStore(client, table);
     const grantStore = new DynamoDbGrantStore(client, table);
+    // listGrants reads active grants only: read each grant, closed ones included.
+    const allGrants = () => Promise.all(Array.from({ length: 120 }, (_, index) => grantStore.getGrant(KEY, `g-${index}`)));
     for (let start = 0; start < 500; start += 100) await store.record([...lifecycle, ...grants].slice(start, start + 100));
-    const once = { key: await store.getKey(KEY), grants: await grantStore.listGrants(KEY) };
+    const once = { key: await store.getKey(KEY), grants: await allGrants() };
 
     for (let start = 0; start < 500; start += 100) await store.record([...lifecycle, ...grants].slice(start, start + 100));
 
     expect(await store.getKey(KEY)).toEqual(once.key);
-    expect(await grantStore.listGrants(KEY)).toEqual(once.grants);
+    expect(await allGrants()).toEqual(once.grants);
     expect(once.key?.history.length).toBe(130);
     expect(once.grants).toHaveLength(120);
-    expect(once.grants.every((grant) => grant.status === 'retired')).toBe(true);
+    expect(once.grants.every((grant) => grant?.status === 'retired')).toBe(true);
   });
 
   it('counts a key-day\'s uses again once they have left its 2,000 fingerprints: the reason for the backfill ledger', async () => {
