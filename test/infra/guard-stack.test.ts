@@ -1,7 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinition } from '../../lib/adapters/dynamodb-table.js';
-import { PENDING_DELETION_SUFFIX } from '../../lib/domain/operations.js';
+import { PENDING_DELETION_SUFFIXES } from '../../lib/domain/operations.js';
 import { ROUTES, SCHEDULES, type FunctionName } from '../../lib/routing.js';
 import { nagViolations } from '../../infra/nag.js';
 import type { KmsGuardStack } from '../../infra/stacks/guard-stack.js';
@@ -48,7 +48,7 @@ describe('the guard stack (single account)', () => {
 
   it('sends calls failing with "is pending deletion." straight to the deletion guard by suffix', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({ detail: Match.objectLike({ errorMessage: [{ suffix: PENDING_DELETION_SUFFIX }] }) }),
+      EventPattern: Match.objectLike({ detail: Match.objectLike({ errorMessage: PENDING_DELETION_SUFFIXES.map((suffix) => ({ suffix })) }) }),
       Targets: [Match.objectLike({ Arn: arnOf(functionLogicalId(stack, 'deletion-guard')) })],
     });
   });
