@@ -6,7 +6,7 @@ import { activeTags } from '../key-state.js';
 import { callerId } from '../kms-event.js';
 import type { FailedCall, GrantRecord, KeyRecord, KeyUsageSummary } from '../model.js';
 import { CRYPTOGRAPHIC_OPERATIONS, PUBLIC_KEY_EXPORT } from '../operations.js';
-import type { KmsKeyFacts } from '../ports.js';
+import type { Coverage, KmsKeyFacts } from '../ports.js';
 import type { DeletionEvidence, DeletionTrigger, EvidenceSource, FailedUse, Scheduling, UseFact } from './evidence.js';
 import { earliest, isBefore, latest } from './timeline.js';
 
@@ -24,6 +24,8 @@ export interface EvidenceInput {
   readonly storeGrants: readonly GrantRecord[];
   /** Production only: DescribeKey and friends, and ListGrants. */
   readonly kms?: { readonly facts: KmsKeyFacts; readonly grants: readonly GrantRecord[] };
+  /** What the store has recorded for the key's account and Region. */
+  readonly coverage?: Coverage;
 }
 
 const TOP_CALLERS = 5;
@@ -41,6 +43,8 @@ export const buildDeletionEvidence = (input: EvidenceInput): DeletionEvidence =>
       : { at: lastAnyUseAt, source: 'store' as const, ...operationAt(usage, lastAnyUseAt) };
   const storeWatchedSince = earliest(key?.firstSeenAt, usage?.firstSeenAt);
   const scheduling = schedulingOf(input);
+  const coverage = input.coverage;
+  const usageCoverage = coverage === undefined ? undefined : defined({ watchedSince: coverage.watchedSince, lastUsageEventAt: coverage.lastUsageEventAt });
   return {
     keyArn: input.keyArn,
     accountId: input.accountId,
@@ -58,8 +62,11 @@ export const buildDeletionEvidence = (input: EvidenceInput): DeletionEvidence =>
       lastCryptographicUse,
       lastUse,
       publicKeyExportedAt,
-      watchedSince: earliest(storeWatchedSince, facts?.usageTrackingStartDate),
+      watchedSince: earliest(coverage?.watchedSince, facts?.usageTrackingStartDate),
       storeWatchedSince,
+      createdAt: key?.createdAt ?? facts?.creationDate,
+      kmsTrackingSince: facts?.usageTrackingStartDate,
+      usageCoverage,
     }),
     tags: facts?.tags ?? (key === undefined ? {} : activeTags(key)),
     history: key?.history ?? [],
@@ -133,6 +140,7 @@ const failuresOf = ({ triggerFailure, usage }: EvidenceInput): FailedUse[] => {
       message: summary.lastMessage,
       eventId: summary.lastEventId,
       callers: summary.callers,
+      ...(summary.callersOmitted === undefined ? {} : { callersOmitted: summary.callersOmitted }),
     })),
   ];
   const seen = new Set<string>();

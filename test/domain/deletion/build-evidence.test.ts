@@ -92,8 +92,8 @@ describe('buildDeletionEvidence', () => {
       expect(evidence.topCallers.map((caller) => caller.count)).toEqual([10, 2]);
     });
 
-    it('is watched since the earliest event the store holds', () => {
-      expect(evidence.watchedSince).toBe(daysAgo(120));
+    it('keeps when the store first saw the key apart from what it watched (only coverage says that)', () => {
+      expect(evidence.watchedSince).toBeUndefined();
       expect(evidence.storeWatchedSince).toBe(daysAgo(120));
       expect(evidence.sources).toEqual(['store-history', 'store-usage']);
     });
@@ -122,6 +122,7 @@ describe('buildDeletionEvidence', () => {
 
     it('counts KMS usage tracking as watching, but not as the store watching', () => {
       expect(evidence.watchedSince).toBe(daysAgo(300));
+      expect(evidence.kmsTrackingSince).toBe(daysAgo(300));
       expect(evidence.storeWatchedSince).toBe(daysAgo(120));
       expect(evidence.sources).toContain('kms');
     });
@@ -138,6 +139,13 @@ describe('buildDeletionEvidence', () => {
     );
     expect(evidence.sources).toEqual([]);
     expect(evidence.lastUse).toBeUndefined();
-    expect(evidence.watchedSince).toBe(NOW.toISOString());
+    expect(evidence.storeWatchedSince).toBe(NOW.toISOString());
+  });
+
+  it("carries the coverage of the key's account and Region", () => {
+    const coverage = { accountId: '111122223333', region: 'us-east-1', watchedSince: daysAgo(200), lastUsageEventAt: daysAgo(0.1) };
+    const evidence = buildDeletionEvidence(input({ coverage }));
+    expect(evidence.usageCoverage).toEqual({ watchedSince: daysAgo(200), lastUsageEventAt: daysAgo(0.1) });
+    expect(evidence.watchedSince).toBe(daysAgo(200));
   });
 });

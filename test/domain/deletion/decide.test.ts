@@ -166,6 +166,21 @@ describe('decideDeletion', () => {
       const verdict = decideDeletion(evidence(usedDaysAgo(91)), POLICY, NOW);
       expect(verdict).toMatchObject({ action: 'alert', reasons: ['old-use'] });
     });
+
+    it('judges recency at the scheduling: a use 85 days before it stays recent at a sweep 20 days later', () => {
+      const later = new Date(NOW.getTime() + 20 * 86_400_000);
+      const verdict = decideDeletion(evidence(usedDaysAgo(85)), POLICY, later);
+      expect(verdict).toMatchObject({ action: 'cancel-deletion', reasons: ['recent-use'] });
+      expect(verdict.facts['recent-use']).toMatchObject({ daysAgo: 85 });
+    });
+
+    it('judges at the earliest possible scheduling when only the deletion date is known', () => {
+      const scheduling = { deletionDate: new Date(NOW.getTime() + 7 * 86_400_000).toISOString() };
+      const later = new Date(NOW.getTime() + 6 * 86_400_000);
+      // 23 days before the deletion date minus KMS's longest window (30 days) is 85 days after the use.
+      const verdict = decideDeletion(evidence({ ...usedDaysAgo(108), scheduling }), POLICY, later);
+      expect(verdict.reasons[0]).toBe('recent-use');
+    });
   });
 
   describe('rule 7: the public key of an asymmetric key was exported', () => {
@@ -188,6 +203,18 @@ describe('decideDeletion', () => {
       expect(verdict).toMatchObject({ action: 'alert', reasons: ['public-key-exported', 'old-use'] });
     });
 
+    it('comes before disabled-without-failures for an ENCRYPT_DECRYPT key: disabling proves nothing for ciphertexts made outside KMS', () => {
+      const input = evidence({ ...exported('ENCRYPT_DECRYPT'), history: [...disabledFor(20), evidence().history.at(-1)!] });
+      const verdict = decideDeletion(input, POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'cancel-deletion', reEnable: false });
+      expect(verdict.reasons).toEqual(['public-key-exported', 'disabled-without-failures', 'old-use']);
+    });
+
+    it('lets disabled-without-failures decide for a SIGN_VERIFY key: outside verification survives the deletion', () => {
+      const input = evidence({ ...exported('SIGN_VERIFY'), history: [...disabledFor(20), evidence().history.at(-1)!] });
+      expect(decideDeletion(input, POLICY, NOW)).toMatchObject({ action: 'allow-deletion', reasons: ['disabled-without-failures', 'public-key-exported', 'old-use'] });
+    });
+
     it('does not apply to a symmetric key', () => {
       const input = { ...exported('ENCRYPT_DECRYPT'), keySpec: 'SYMMETRIC_DEFAULT' };
       expect(decideDeletion(input, POLICY, NOW).reasons).toEqual(['old-use']);
@@ -201,14 +228,51 @@ describe('decideDeletion', () => {
     });
 
     it('alerts when the key was watched for only 30 days', () => {
-      const verdict = decideDeletion(evidence({ watchedSince: daysAgo(30), storeWatchedSince: daysAgo(30) }), POLICY, NOW);
+      const verdict = decideDeletion(evidence({ usageCoverage: { watchedSince: daysAgo(30), lastUsageEventAt: daysAgo(0.1) } }), POLICY, NOW);
       expect(verdict).toMatchObject({ action: 'alert', reasons: ['insufficient-history'] });
       expect(verdict.facts['insufficient-history']).toMatchObject({ watchedDays: 30, requiredDays: 90 });
     });
 
+    it('alerts for a key created 30 days ago, however long its account was watched', () => {
+      const verdict = decideDeletion(evidence({ createdAt: daysAgo(30) }), POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'alert', reasons: ['insufficient-history'] });
+      expect(verdict.facts['insufficient-history']).toMatchObject({ watchedSince: daysAgo(30), watchedDays: 30 });
+    });
+
+    it('allows a key created after the store began watching, once a full window has passed', () => {
+      const verdict = decideDeletion(evidence({ createdAt: daysAgo(120) }), POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'allow-deletion', reasons: ['no-recorded-use'] });
+      expect(verdict.facts['no-recorded-use']).toMatchObject({ watchedSince: daysAgo(120), watchedBy: 'store' });
+    });
+
     it('says so when neither the store nor KMS knows the key', () => {
-      const input = evidence({ sources: [], watchedSince: NOW.toISOString(), storeWatchedSince: NOW.toISOString() }, []);
+      const input = evidence({ sources: [], usageCoverage: { watchedSince: NOW.toISOString(), lastUsageEventAt: NOW.toISOString() } }, []);
       expect(decideDeletion(input, POLICY, NOW).reasons).toEqual(['insufficient-history', 'no-evidence']);
+    });
+
+    it('alerts when no read-only event has arrived for the account and Region: absence of use proves nothing', () => {
+      const verdict = decideDeletion(evidence({ usageCoverage: undefined }), POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'alert', reasons: ['usage-events-unverified'] });
+      expect(verdict.facts['usage-events-unverified']).toMatchObject({ lastUsageEventAt: null, heartbeatHours: 6 });
+    });
+
+    it('alerts when the heartbeat is older than usageHeartbeatHours before the scheduling', () => {
+      const stale = evidence({ usageCoverage: { watchedSince: daysAgo(400), lastUsageEventAt: daysAgo(7 / 24) } });
+      expect(decideDeletion(stale, POLICY, NOW).reasons).toEqual(['usage-events-unverified']);
+      const fresh = evidence({ usageCoverage: { watchedSince: daysAgo(400), lastUsageEventAt: daysAgo(5 / 24) } });
+      expect(decideDeletion(fresh, POLICY, NOW).reasons).toEqual(['no-recorded-use']);
+    });
+
+    it("trusts KMS's own usage tracking without a heartbeat", () => {
+      const verdict = decideDeletion(evidence({ usageCoverage: undefined, kmsTrackingSince: daysAgo(200) }), POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'allow-deletion', reasons: ['no-recorded-use'] });
+      expect(verdict.facts['no-recorded-use']).toMatchObject({ watchedBy: 'kms', kmsTrackingSince: daysAgo(200) });
+    });
+
+    it('judges the window at the scheduling, so a later sweep reaches the same verdict', () => {
+      const input = evidence({ usageCoverage: { watchedSince: daysAgo(60), lastUsageEventAt: daysAgo(0.1) } });
+      const muchLater = new Date(NOW.getTime() + 40 * 86_400_000);
+      expect(decideDeletion(input, POLICY, muchLater).reasons).toEqual(['insufficient-history']);
     });
   });
 
