@@ -7,7 +7,7 @@ import { DEFAULT_POLICY } from '../../lib/config.js';
 import type { Decision } from '../../lib/domain/model.js';
 import { InvalidRecordError } from '../../lib/errors.js';
 import { buildDeletionGuardHandler, type DeletionGuardDeps } from '../../lib/handlers/deletion-guard.js';
-import { daysBefore, eventBridgeEnvelope, kmsEvent, scheduleRecord } from '../domain/deletion/kms-events.js';
+import { daysBefore, eventBridgeEnvelope, kmsEvent, scheduleEvent, scheduleRecord } from '../domain/deletion/kms-events.js';
 import type { FakeKms } from '../support/fake-kms-server.js';
 import { startGuardWorld, type GuardWorld } from '../support/guard-world.js';
 
@@ -38,6 +38,8 @@ describe('the deletion guard handler', () => {
     await deps.usage.record([kmsEvent('CreateKey', keyArn, daysBefore(NOW, 200)), kmsEvent('Encrypt', keyArn, daysBefore(NOW, 1))]);
     await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
     const eventId = randomUUID();
+    // The usage tracker records the same event (the usage rule matches it too).
+    await deps.usage.record([scheduleEvent(keyArn, eventId, NOW)]);
 
     const result = await buildDeletionGuardHandler(deps)(eventBridgeEnvelope(scheduleRecord(keyArn, eventId, NOW)), context);
 
@@ -77,7 +79,7 @@ describe('the deletion guard handler', () => {
     const result = await buildDeletionGuardHandler(deps)(eventBridgeEnvelope(record), context);
 
     expect(result).toEqual({ decisions: [] });
-    expect(warn).toHaveBeenCalledWith('event ignored', { reason: 'EnableKey is not a cryptographic operation' });
+    expect(warn).toHaveBeenCalledWith('event ignored', { reason: 'EnableKey is not a workload operation' });
     expect(fake.callsOf('CancelKeyDeletion')).toHaveLength(0);
   });
 });

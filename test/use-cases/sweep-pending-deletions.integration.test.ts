@@ -48,9 +48,10 @@ describe('sweepPendingDeletions', () => {
     const keyArn = fake.createKey();
     await storeOnly.usage.record([kmsEvent('CreateKey', keyArn, daysBefore(START, 30))]);
     const schedule = scheduleEvent(keyArn, randomUUID(), daysBefore(START, 1), { windowDays });
+    await storeOnly.usage.record([schedule]);
     await guardDeletion(storeOnly, schedule);
     published.length = 0;
-    return { keyArn, scheduleId: schedule.eventId };
+    return { keyArn, scheduleId: `${schedule.eventId}#dry-run` };
   };
 
   it('finds a deletion only KMS knows of and cancels it, leaving the key Disabled when its prior state is unknown', async () => {
@@ -91,7 +92,7 @@ describe('sweepPendingDeletions', () => {
 
     expect(first).toEqual([
       expect.objectContaining({
-        decisionId: `reminder#${keyArn}#2026-06-07T12:00:00.000Z#7`,
+        decisionId: `reminder#${keyArn}#2026-06-07T12:00:00.000Z#7#dry-run`,
         action: 'alert',
         reasons: ['deletion-reminder-7d'],
         evidence: expect.objectContaining({ daysLeft: 6, verdict: 'alert', verdictReasons: ['insufficient-history'] }),
@@ -108,7 +109,7 @@ describe('sweepPendingDeletions', () => {
     const lastDay = await sweepPendingDeletions(storeOnly);
     const again = await sweepPendingDeletions(storeOnly);
 
-    expect(lastDay.map((decision) => decision.decisionId)).toEqual([`reminder#${keyArn}#2026-06-07T12:00:00.000Z#1`]);
+    expect(lastDay.map((decision) => decision.decisionId)).toEqual([`reminder#${keyArn}#2026-06-07T12:00:00.000Z#1#dry-run`]);
     expect(again).toEqual([]);
     expect(published.map((decision) => decision.reasons[0])).toEqual(['deletion-reminder-7d', 'deletion-reminder-1d']);
   });
@@ -131,7 +132,7 @@ describe('sweepPendingDeletions', () => {
 
     const verdict = decisions.find((decision) => decision.action === 'cancel-deletion');
     expect(verdict).toMatchObject({ reasons: ['recent-use'], reEnable: true, dryRun: true });
-    expect(verdict?.decisionId).toBe(`sweep#${keyArn}#${new Date(START.getTime() - 86_400_000).toISOString()}#cancel-deletion`);
+    expect(verdict?.decisionId).toBe(`sweep#${keyArn}#${new Date(START.getTime() - 86_400_000).toISOString()}#cancel-deletion#dry-run`);
     expect((await storeOnly.decisions.get(scheduleId))?.action).toBe('alert');
   });
 
