@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../lib/config.js';
 import type { Decision } from '../../lib/domain/model.js';
 import { guardDeletion } from '../../lib/use-cases/guard-deletion.js';
-import { SweepFailedError, sweepPendingDeletions, type SweepDeps } from '../../lib/use-cases/sweep-pending-deletions.js';
+import { EvidenceIncompleteError, SweepFailedError, sweepPendingDeletions, type SweepDeps } from '../../lib/use-cases/sweep-pending-deletions.js';
 import { daysBefore, kmsEvent, scheduleEvent } from '../domain/deletion/kms-events.js';
 import type { FakeKms } from '../support/fake-kms-server.js';
 import { startGuardWorld, type GuardWorld } from '../support/guard-world.js';
@@ -162,5 +162,80 @@ describe('sweepPendingDeletions', () => {
       [failing, 'alert'],
       [other, 'cancel-deletion'],
     ]);
+  });
+
+  describe('after dry-run, crashes and outages', () => {
+    /** A key used 10 days ago and Enabled, scheduled in KMS and recorded by the tracker, judged by the guard in `mode`. */
+    const judgedIn = async (mode: 'dry-run' | 'enforce') => {
+      const keyArn = fake.createKey({ creationDate: daysBefore(START, 300) });
+      await production.usage.record([kmsEvent('CreateKey', keyArn, daysBefore(START, 300)), kmsEvent('Decrypt', keyArn, daysBefore(START, 10))]);
+      await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
+      const schedule = scheduleEvent(keyArn, randomUUID(), START);
+      await production.usage.record([schedule]);
+      return { keyArn, schedule, decisions: await guardDeletion({ ...production, mode }, schedule) };
+    };
+
+    it('cancels at the first enforce sweep a deletion that was only decided in dry-run mode', async () => {
+      const { keyArn, decisions } = await judgedIn('dry-run');
+      expect(decisions).toMatchObject([{ action: 'cancel-deletion', dryRun: true }]);
+      expect(fake.state(keyArn)).toBe('PendingDeletion');
+
+      now = new Date(START.getTime() + HOUR_MS);
+      const swept = await sweepPendingDeletions(production);
+
+      expect(swept).toMatchObject([{ action: 'cancel-deletion', reasons: ['recent-use'], dryRun: false, reEnable: true }]);
+      expect(swept[0]?.outcome).toEqual([{ call: 'CancelKeyDeletion', result: 'ok' }, { call: 'EnableKey', result: 'ok' }]);
+      expect(fake.state(keyArn)).toBe('Enabled');
+    });
+
+    it('repeats nothing the guard did in enforce mode', async () => {
+      const { keyArn } = await judgedIn('enforce');
+      expect(fake.state(keyArn)).toBe('Enabled');
+      published.length = 0;
+
+      now = new Date(START.getTime() + HOUR_MS);
+
+      expect(await sweepPendingDeletions(production)).toEqual([]);
+      expect(published).toEqual([]);
+    });
+
+    it('acts on a scheduling whose decision was claimed but never completed (a crash)', async () => {
+      const keyArn = fake.createKey({ creationDate: daysBefore(START, 300) });
+      await production.usage.record([kmsEvent('CreateKey', keyArn, daysBefore(START, 300)), kmsEvent('Decrypt', keyArn, daysBefore(START, 10))]);
+      await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
+      const schedule = scheduleEvent(keyArn, randomUUID(), START);
+      await production.usage.record([schedule]);
+      await production.decisions.claim({
+        decisionId: schedule.eventId, action: 'cancel-deletion', keyArn, reasons: ['recent-use'], evidence: {}, eventId: schedule.eventId,
+        decidedAt: START.toISOString(), accountId: '111122223333', region: 'us-east-1', reEnable: true, dryRun: false,
+      });
+
+      now = new Date(START.getTime() + HOUR_MS);
+      const swept = await sweepPendingDeletions(production);
+
+      expect(swept).toMatchObject([{ action: 'cancel-deletion', decisionId: expect.stringMatching(/^sweep#/) }]);
+      expect(fake.state(keyArn)).toBe('Enabled');
+    });
+
+    it('fails closed on a pending key the guard never judged and whose evidence it cannot read', async () => {
+      const keyArn = await scheduledBehindTheGuardsBack();
+      fake.failNext('ListGrants', Infinity, { status: 400, type: 'AccessDeniedException' });
+
+      const swept = await sweepPendingDeletions(production);
+
+      expect(swept).toMatchObject([{ action: 'cancel-deletion', reasons: ['evidence-unavailable'], reEnable: false }]);
+      expect(fake.state(keyArn)).toBe('Disabled');
+    });
+
+    it('keeps the earlier judgement of a key whose evidence it cannot read now, and fails the run naming the key', async () => {
+      const { keyArn } = await judgedIn('dry-run');
+      fake.failNext('ListGrants', Infinity, { status: 400, type: 'AccessDeniedException' });
+      published.length = 0;
+
+      const sweep = sweepPendingDeletions({ ...production, mode: 'dry-run' });
+
+      await expect(sweep).rejects.toMatchObject({ subjects: [keyArn], cause: expect.any(EvidenceIncompleteError) });
+      expect(published).toEqual([]);
+    });
   });
 });

@@ -3,6 +3,7 @@ import { decideDeletion } from '../../../lib/domain/deletion/decide.js';
 import {
   ALICE,
   DISABLED_MESSAGE,
+  KEY_ARN,
   NOW,
   PENDING_MESSAGE,
   POLICY,
@@ -44,6 +45,24 @@ describe('decideDeletion', () => {
       const earlier = failure(30, 'KMSInvalidStateException', PENDING_MESSAGE);
       const verdict = decideDeletion(evidence({ failures: [earlier] }), POLICY, LATER);
       expect(verdict.reasons).not.toContain('use-while-pending-deletion');
+    });
+
+    it('counts a CreateGrant EC2 made for a volume or an instance: on a pending key no Decrypt ever follows', () => {
+      const createGrant = failure(-1 / 48, 'KMSInvalidStateException', PENDING_MESSAGE, 'CreateGrant');
+      const verdict = decideDeletion(evidence({ failures: [createGrant] }), POLICY, LATER);
+      expect(verdict).toMatchObject({ action: 'cancel-deletion', reasons: ['use-while-pending-deletion', 'no-recorded-use'] });
+    });
+
+    it('counts the "is pending replica deletion." variant of a multi-Region primary', () => {
+      const replica = failure(-1 / 48, 'KMSInvalidStateException', `${KEY_ARN} is pending replica deletion.`);
+      expect(decideDeletion(evidence({ failures: [replica] }), POLICY, LATER).reasons[0]).toBe('use-while-pending-deletion');
+    });
+
+    it('names 20 callers and counts the others, including those the store only counted', () => {
+      const flood = { ...pendingFailure, callers: Array.from({ length: 45 }, (_, index) => `arn:aws:iam::111122223333:role/w-${index}`), callersOmitted: 5_000 };
+      const facts = decideDeletion(evidence({ failures: [flood] }), POLICY, LATER).facts['use-while-pending-deletion'];
+      expect(facts).toMatchObject({ callersOmitted: 25 + 5_000 });
+      expect(facts?.callers).toHaveLength(20);
     });
 
     it('ignores a refused call that is not cryptographic', () => {
@@ -184,13 +203,13 @@ describe('decideDeletion', () => {
   });
 
   describe('rule 7: the public key of an asymmetric key was exported', () => {
-    const exported = (keyUsage: string) =>
-      evidence({
-        keySpec: 'RSA_2048',
-        keyUsage,
-        publicKeyExportedAt: daysAgo(200),
-        lastUse: { at: daysAgo(200), operation: 'GetPublicKey', source: 'store' },
-      });
+    const exportFacts = (keyUsage: string) => ({
+      keySpec: 'RSA_2048',
+      keyUsage,
+      publicKeyExportedAt: daysAgo(200),
+      lastUse: { at: daysAgo(200), operation: 'GetPublicKey', source: 'store' as const },
+    });
+    const exported = (keyUsage: string) => evidence(exportFacts(keyUsage));
 
     it('cancels for an ENCRYPT_DECRYPT key', () => {
       const verdict = decideDeletion(exported('ENCRYPT_DECRYPT'), POLICY, NOW);
@@ -204,15 +223,13 @@ describe('decideDeletion', () => {
     });
 
     it('comes before disabled-without-failures for an ENCRYPT_DECRYPT key: disabling proves nothing for ciphertexts made outside KMS', () => {
-      const input = evidence({ ...exported('ENCRYPT_DECRYPT'), history: [...disabledFor(20), evidence().history.at(-1)!] });
-      const verdict = decideDeletion(input, POLICY, NOW);
+      const verdict = decideDeletion(evidence(exportFacts('ENCRYPT_DECRYPT'), disabledFor(20)), POLICY, NOW);
       expect(verdict).toMatchObject({ action: 'cancel-deletion', reEnable: false });
       expect(verdict.reasons).toEqual(['public-key-exported', 'disabled-without-failures', 'old-use']);
     });
 
     it('lets disabled-without-failures decide for a SIGN_VERIFY key: outside verification survives the deletion', () => {
-      const input = evidence({ ...exported('SIGN_VERIFY'), history: [...disabledFor(20), evidence().history.at(-1)!] });
-      expect(decideDeletion(input, POLICY, NOW)).toMatchObject({ action: 'allow-deletion', reasons: ['disabled-without-failures', 'public-key-exported', 'old-use'] });
+      expect(decideDeletion(evidence(exportFacts('SIGN_VERIFY'), disabledFor(20)), POLICY, NOW)).toMatchObject({ action: 'allow-deletion', reasons: ['disabled-without-failures', 'public-key-exported', 'old-use'] });
     });
 
     it('does not apply to a symmetric key', () => {
@@ -276,6 +293,16 @@ describe('decideDeletion', () => {
     });
   });
 
+  describe('rule 4: an AWS service holds a grant', () => {
+    it('names 20 of 1,200 EBS grants and counts the rest, so the decision stays small', () => {
+      const grants = Array.from({ length: 1_200 }, (_, index) => ({ ...ebsGrant, grantId: `${index}`.padStart(64, '0') }));
+      const verdict = decideDeletion(evidence({ activeGrants: grants }), POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'cancel-deletion', reasons: ['aws-service-grant', 'no-recorded-use'] });
+      expect(verdict.facts['aws-service-grant']).toMatchObject({ serviceGrants: 1_200, grantsOmitted: 1_180 });
+      expect(JSON.stringify(verdict.facts).length).toBeLessThan(16 * 1024);
+    });
+  });
+
   describe('modifiers', () => {
     it('adds pending-replica-deletion without changing the action', () => {
       const verdict = decideDeletion(evidence({ ...usedDaysAgo(5), currentState: 'PendingReplicaDeletion', multiRegionKeyType: 'PRIMARY' }), POLICY, NOW);
@@ -295,6 +322,25 @@ describe('decideDeletion', () => {
       const input = evidence(usedDaysAgo(3), [transition(400, 'Enabled', 'CreateKey'), transition(2, 'Disabled', 'DisableKey')]);
       const verdict = decideDeletion(input, POLICY, NOW);
       expect(verdict).toMatchObject({ action: 'cancel-deletion', reEnable: false, priorState: { state: 'Disabled', source: 'history' } });
+    });
+
+    it('is false for a DisableKey in the same second as the scheduling, whatever order equal timestamps sort in', () => {
+      const sameSecond = { at: NOW.toISOString(), state: 'Disabled' as const, eventId: 'zzzz-sorts-after-the-scheduling', eventName: 'DisableKey' };
+      const input = evidence({ ...usedDaysAgo(3), history: [transition(400, 'Enabled', 'CreateKey'), ...evidence().history, sameSecond] });
+      const verdict = decideDeletion(input, POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'cancel-deletion', reEnable: false, priorState: { state: 'Disabled', source: 'history' } });
+    });
+
+    it('is unknown when an EnableKey and a DisableKey share the scheduling\'s second', () => {
+      const at = NOW.toISOString();
+      const input = evidence(usedDaysAgo(3), [
+        transition(400, 'Disabled', 'CreateKey'),
+        { at, state: 'Enabled', eventId: 'e-1', eventName: 'EnableKey' },
+        { at, state: 'Disabled', eventId: 'e-2', eventName: 'DisableKey' },
+      ]);
+      const verdict = decideDeletion(input, POLICY, NOW);
+      expect(verdict).toMatchObject({ reEnable: false, priorState: { source: 'unknown' } });
+      expect(verdict.reasons).toContain('prior-state-unknown');
     });
 
     it('is inferred true from a use the store saw when the history starts at the scheduling', () => {
