@@ -26,7 +26,9 @@ export const boundKeyRecord = (record: KeyRecord, at: string): KeyRecord => {
   };
   bounded = withHistoryOf(bounded, MAX_HISTORY);
   // Whatever else grew (a hostile number of live aliases), the newest ten transitions and no tombstones still fit.
-  if (jsonBytes(bounded) > KEY_RECORD_BUDGET_BYTES) {
+  // Up to 100 tags and aliases (128-character keys, 256-character values) cannot reach the budget: skip the count.
+  const entries = Object.keys(bounded.tags).length + Object.keys(bounded.aliases).length;
+  if (entries > 100 && jsonBytes(bounded) > KEY_RECORD_BUDGET_BYTES) {
     bounded = withHistoryOf({ ...bounded, tags: withoutOldTombstones(bounded.tags, at, 0), aliases: withoutOldTombstones(bounded.aliases, at, 0) }, 10);
   }
   return bounded;
