@@ -98,6 +98,8 @@ export interface FakeKms {
   setLastUsage(keyIdOrArn: string, usage: FakeLastUsage | null, trackingStartDate?: Date | string): void;
   /** The next `times` requests for `operation` ('*' for any) get `fault`; Infinity for a persistent fault. */
   failNext(operation: string, times: number, fault: FakeKmsFault): void;
+  /** Drops every fault still queued. */
+  clearFaults(): void;
   callsOf(operation: string): FakeKmsCall[];
   close(): Promise<void>;
 }
@@ -624,6 +626,7 @@ export const startFakeKms = async (options: { readonly now?: () => Date } = {}):
       queue.push({ remaining: times, fault });
       faults.set(operation, queue);
     },
+    clearFaults: () => faults.clear(),
     callsOf: (operation) => calls.filter((call) => call.operation === operation),
     close: async () => {
       for (const timer of timers) clearTimeout(timer);

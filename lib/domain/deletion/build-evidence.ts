@@ -51,6 +51,7 @@ export const buildDeletionEvidence = (input: EvidenceInput): DeletionEvidence =>
     region: input.region,
     trigger: input.trigger,
     ...(scheduling === undefined ? {} : { scheduling }),
+    ...supersededOf(input),
     ...defined({
       currentState: facts?.keyState ?? key?.history.at(-1)?.state,
       keySpec: facts?.keySpec ?? key?.keySpec,
@@ -97,6 +98,16 @@ const schedulingOf = ({ triggerScheduling, key, kms }: EvidenceInput): Schedulin
   const deletionDate = kms?.facts.deletionDate ?? scheduling?.deletionDate;
   if (scheduling === undefined && deletionDate === undefined) return undefined;
   return { ...scheduling, ...defined({ deletionDate }) };
+};
+
+/** CloudTrail writes the deletion date to the second, KMS to the millisecond: a minute apart is another scheduling. */
+const SAME_SCHEDULING_MS = 60_000;
+
+const supersededOf = ({ triggerScheduling, kms }: EvidenceInput): { supersededBy?: { deletionDate: string } } => {
+  const announced = triggerScheduling?.deletionDate;
+  const current = kms?.facts.deletionDate;
+  if (announced === undefined || current === undefined) return {};
+  return Math.abs(Date.parse(announced) - Date.parse(current)) > SAME_SCHEDULING_MS ? { supersededBy: { deletionDate: current } } : {};
 };
 
 const cryptographicUsesOf = (usage: KeyUsageSummary | undefined, facts: KmsKeyFacts | undefined): UseFact[] => {

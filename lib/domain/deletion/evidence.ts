@@ -63,6 +63,11 @@ type KeyAttributes = Pick<
 export interface DeletionEvidence extends KeyAttributes {
   readonly trigger: DeletionTrigger;
   readonly scheduling?: Scheduling;
+  /**
+   * The triggering ScheduleKeyDeletion is no longer the one in force: KMS holds another deletion date (a person
+   * cancelled and scheduled again before a late delivery). Its prior state says nothing about the current one.
+   */
+  readonly supersededBy?: { readonly deletionDate: string };
   /** KMS's keyState when it answered, else the store's latest state. */
   readonly currentState?: string;
   readonly tags: Readonly<Record<string, string>>;

@@ -43,6 +43,7 @@ export const transitionsBeforeScheduling = (evidence: DeletionEvidence): readonl
 };
 
 export const priorState = (evidence: DeletionEvidence): PriorState => {
+  if (evidence.supersededBy !== undefined) return { source: 'unknown' };
   const before = transitionsBeforeScheduling(evidence);
   const scheduledAt = evidence.scheduling?.scheduledAt;
   // Two different states in the scheduling's own second: their order is unknowable.

@@ -142,6 +142,15 @@ describe('buildDeletionEvidence', () => {
     expect(evidence.storeWatchedSince).toBe(NOW.toISOString());
   });
 
+  it('says when KMS holds a later scheduling than the one that triggered the decision', () => {
+    const later = { ...facts, deletionDate: '2025-06-20T09:00:00.000Z' };
+    const triggerScheduling = { scheduledAt: NOW.toISOString(), eventId: SCHEDULE_EVENT_ID, deletionDate: '2025-06-08T12:00:00.000Z' };
+    const superseded = buildDeletionEvidence(input({ triggerScheduling, kms: { facts: later, grants: [] } }));
+    const current = buildDeletionEvidence(input({ triggerScheduling, kms: { facts: { ...facts, deletionDate: '2025-06-08T12:00:00.412Z' }, grants: [] } }));
+    expect(superseded.supersededBy).toEqual({ deletionDate: '2025-06-20T09:00:00.000Z' });
+    expect(current.supersededBy).toBeUndefined();
+  });
+
   it("carries the coverage of the key's account and Region", () => {
     const coverage = { accountId: '111122223333', region: 'us-east-1', watchedSince: daysAgo(200), lastUsageEventAt: daysAgo(0.1) };
     const evidence = buildDeletionEvidence(input({ coverage }));

@@ -374,6 +374,11 @@ describe('decideDeletion', () => {
       expect(verdict.reasons).toContain('prior-state-unknown');
     });
 
+    it('is unknown for a scheduling KMS no longer holds: a person cancelled and scheduled again', () => {
+      const verdict = decideDeletion(evidence({ ...usedDaysAgo(3), supersededBy: { deletionDate: daysAgo(-20) } }), POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'cancel-deletion', reEnable: false, priorState: { source: 'unknown' } });
+    });
+
     it('is absent on alerts and allowances', () => {
       expect(decideDeletion(evidence(usedDaysAgo(200)), POLICY, NOW).reEnable).toBeUndefined();
       expect(decideDeletion(evidence({ sources: [] }), POLICY, NOW).reasons).not.toContain('prior-state-unknown');
