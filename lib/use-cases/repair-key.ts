@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeletionEvidence } from '../domain/deletion/evidence.js';
-import { priorState } from '../domain/deletion/prior-state.js';
+import { priorState, transitionsAfterScheduling } from '../domain/deletion/prior-state.js';
 import type { ActionOutcome, KeyRecord } from '../domain/model.js';
 import type { KeyDirectory, UsageStore } from '../domain/ports.js';
 import type { Act } from './enact-decision.js';
@@ -62,10 +62,11 @@ const enableObjection = async (deps: RepairDeps, plan: RepairPlan): Promise<stri
   if (key === undefined) {
     return 'the store has not recorded the scheduling yet (the usage pipeline lags), so a DisableKey made just before it may be missing: left Disabled';
   }
-  const prior = priorState({ ...plan.evidence, history: key.history });
+  const settled = { ...plan.evidence, history: key.history };
+  const prior = priorState(settled);
   if (prior.state !== 'Enabled') return `the complete history says the key was ${prior.state ?? 'in an unknown state'} before the scheduling`;
-  const index = key.history.findIndex((transition) => transition.eventId === schedulingId);
-  const since = key.history.slice(index + 1).filter((transition) => transition.eventName !== 'CancelKeyDeletion');
+  // A cancel is this repair's own (or made it already-done); anything else is someone acting on the key.
+  const since = transitionsAfterScheduling(settled).filter((transition) => transition.eventName !== 'CancelKeyDeletion');
   if (since.length > 0) return `the key was changed since it was scheduled (${since.map((transition) => transition.eventName).join(', ')}): left as it is`;
   return undefined;
 };

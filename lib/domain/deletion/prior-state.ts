@@ -42,6 +42,12 @@ export const transitionsBeforeScheduling = (evidence: DeletionEvidence): readonl
   );
 };
 
+/** History entries after the current scheduling: the complement of transitionsBeforeScheduling, without the scheduling itself. */
+export const transitionsAfterScheduling = (evidence: DeletionEvidence): readonly StateTransition[] => {
+  const before = new Set(transitionsBeforeScheduling(evidence));
+  return evidence.history.filter((transition) => !before.has(transition) && transition.eventId !== evidence.scheduling?.eventId);
+};
+
 export const priorState = (evidence: DeletionEvidence): PriorState => {
   if (evidence.supersededBy !== undefined) return { source: 'unknown' };
   const before = transitionsBeforeScheduling(evidence);
