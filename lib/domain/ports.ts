@@ -88,6 +88,10 @@ export interface Coverage {
   readonly lastUsageEventAt?: string;
 }
 
+/**
+ * Kept by the usage store (UsageStore.record moves both bounds after a batch's writes succeed, DynamoDbUsageStore
+ * through DynamoDbCoverageStore on the same table) and read by the deletion guard through UsageStore.getCoverage.
+ */
 export interface CoverageStore {
   /**
    * Every usage event of the account and Region from `since` on has been recorded (the first batch the usage

@@ -2,7 +2,9 @@
  * The deletion guard: for a ScheduleKeyDeletion, or a workload call that failed because its key is pending
  * deletion, gather the evidence, decide, and (in enforce mode) cancel the deletion and restore the prior state.
  * Fail closed: evidence it could not read, or a decision it could not record, still cancels (the key is left
- * Disabled) and is published with what failed.
+ * Disabled) and is published with what failed. The trigger itself is recorded by the usage tracker (or the grant
+ * tracker, for CreateGrant), whose rule matches it too: recording it here would hide how far the store has got,
+ * which the repair reads before EnableKey (repair-key.ts).
  */
 import { parseCloudTrailDate } from '../domain/cloudtrail-date.js';
 import { decideDeletion, type DeletionVerdict } from '../domain/deletion/decide.js';
