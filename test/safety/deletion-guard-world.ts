@@ -14,14 +14,13 @@ import { stateKey } from '../../lib/adapters/dynamodb-items.js';
 import { DynamoDbUsageStore } from '../../lib/adapters/dynamodb-usage-store.js';
 import { KmsKeyDirectory } from '../../lib/adapters/kms-key-directory.js';
 import { DEFAULT_POLICY } from '../../lib/config.js';
-import { toDecisionEventEntry } from '../../lib/domain/decision-events.js';
 import type { Decision } from '../../lib/domain/model.js';
 import type { DecisionStore, GrantStore, KeyDirectory, UsageStore } from '../../lib/domain/ports.js';
-import { EVENTBRIDGE_EVENT_LIMIT_BYTES, jsonBytes } from '../../lib/domain/size-budget.js';
 import { buildDeletionGuardHandler } from '../../lib/handlers/deletion-guard.js';
 import { buildDeletionSweepHandler } from '../../lib/handlers/deletion-sweep.js';
 import { buildUsageTrackerHandler } from '../../lib/handlers/usage-tracker.js';
 import { kmsClientFor, startFakeKms, type FakeKms } from '../support/fake-kms-server.js';
+import { crashing, faulty, sizeCheckedPublisher, type StoreFault } from './faulty-ports.js';
 import { eventBridgeEvent, GUARD, Ids, kmsRecord, scheduleKeyDeletionRecord, type CloudTrailRecord, type RecordCaller } from './records.js';
 
 export const START = new Date('2026-06-01T12:00:00.000Z');
@@ -34,7 +33,7 @@ export const KEY_NAMES: readonly KeyName[] = ['in-use', 'ebs', 'exempt'];
 /** The rules judge these risky: recent use, and a key EBS volumes hold grants on. */
 const RISKY: ReadonlySet<KeyName> = new Set(['in-use', 'ebs']);
 
-export type StoreFault = 'decisions.claim' | 'usage.getUsage' | 'grants.listGrants' | 'usage.record';
+export type { StoreFault } from './faulty-ports.js';
 
 interface KeyOracle {
   readonly name: KeyName;
@@ -56,7 +55,6 @@ interface Scheduling {
   retryDue: boolean;
 }
 
-const storeDown = (): Error => Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'ProvisionedThroughputExceededException' });
 
 export class SafetyWorld {
   now = START;
@@ -263,10 +261,17 @@ export class SafetyWorld {
     const decisions = new DynamoDbDecisionStore(this.dynamo, this.tableName);
     const directory = this.directory();
     return {
-      usage: this.faulty<UsageStore>(usage, { getUsage: 'usage.getUsage', record: 'usage.record' }),
-      grants: this.faulty<GrantStore>(grants, { listGrants: 'grants.listGrants' }),
-      decisions: this.crashing(this.faulty<DecisionStore>(decisions, { claim: 'decisions.claim' })),
-      publisher: { publish: async (batch: readonly Decision[]) => this.publish(batch) },
+      usage: faulty<UsageStore>(usage, { getUsage: 'usage.getUsage', record: 'usage.record' }, this.storeFaults),
+      grants: faulty<GrantStore>(grants, { listGrants: 'grants.listGrants' }, this.storeFaults),
+      decisions: crashing(
+        faulty<DecisionStore>(decisions, { claim: 'decisions.claim' }, this.storeFaults),
+        () => this.crashNextClaim,
+        () => {
+          this.crashNextClaim = false;
+          this.onCrash?.();
+        },
+      ),
+      publisher: sizeCheckedPublisher(this.published, (message) => this.violations.push(message)),
       clock: { now: () => this.now },
       keyDirectoryFor: () => directory,
       historySettle: { timeoutMs: 0, intervalMs: 0 },
@@ -292,51 +297,6 @@ export class SafetyWorld {
         return logged('EnableKey', keyArn, await enableKey(keyArn));
       },
     });
-  }
-
-  private faulty<T extends object>(store: T, faults: Partial<Record<keyof T, StoreFault>>): T {
-    return new Proxy(store, {
-      get: (target, property, receiver) => {
-        const value = Reflect.get(target, property, receiver) as unknown;
-        if (typeof value !== 'function') return value;
-        const fault = faults[property as keyof T];
-        return async (...args: unknown[]) => {
-          const left = fault === undefined ? 0 : (this.storeFaults.get(fault) ?? 0);
-          if (fault !== undefined && left > 0) {
-            this.storeFaults.set(fault, left - 1);
-            throw storeDown();
-          }
-          return (value as (...params: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
-  }
-
-  private crashing(decisions: DecisionStore): DecisionStore {
-    return {
-      claim: async (decision) => {
-        const claimed = await decisions.claim(decision);
-        if (!claimed || !this.crashNextClaim) return claimed;
-        this.crashNextClaim = false;
-        this.onCrash?.();
-        return new Promise<boolean>(() => {});
-      },
-      complete: (id, outcome) => decisions.complete(id, outcome),
-      get: (id) => decisions.get(id),
-      list: () => decisions.list(),
-    };
-  }
-
-  /** EventBridge refuses an event over 256 KB: so does this publisher (I4). */
-  private publish(batch: readonly Decision[]): void {
-    for (const decision of batch) {
-      const bytes = jsonBytes(toDecisionEventEntry(decision));
-      if (bytes > EVENTBRIDGE_EVENT_LIMIT_BYTES) {
-        this.violations.push(`I4: decision ${decision.decisionId} is ${bytes} bytes, over EventBridge's limit`);
-        throw Object.assign(new Error('Total size of the entries in the request is over the limit'), { name: 'ValidationException' });
-      }
-    }
-    this.published.push(...batch);
   }
 
   async dispose(): Promise<void> {
