@@ -34,6 +34,8 @@ interface PendingKey {
   readonly key?: KeyRecord;
   readonly directory?: KeyDirectory;
   readonly facts?: KmsKeyFacts;
+  /** The store holds the key as pending but KMS would not describe it: judged on what can be read (fail closed). */
+  readonly unreadable?: boolean;
 }
 
 interface Failure {
@@ -65,33 +67,53 @@ export const sweepPendingDeletions = async (deps: SweepDeps): Promise<Decision[]
   return decisions;
 };
 
-/** The store's pending keys, checked against KMS when it is reachable, plus the keys only KMS knows are pending. */
+/**
+ * The store's pending keys, checked against KMS when it is reachable, plus the keys only KMS knows are pending.
+ * One key KMS will not describe (a key policy that denies the guard) neither hides the others nor, when the store
+ * holds it as pending, escapes the sweep.
+ */
 const findPendingKeys = async (deps: SweepDeps, failures: Failure[]): Promise<PendingKey[]> => {
   const found = new Map<string, PendingKey>();
-  for (const key of await deps.usage.listKeysPendingDeletion()) found.set(key.keyArn, { keyArn: key.keyArn, key });
+  try {
+    for (const key of await deps.usage.listKeysPendingDeletion()) found.set(key.keyArn, { keyArn: key.keyArn, key });
+  } catch (error) {
+    failures.push({ subject: 'the store\'s keys pending deletion', error });
+  }
+  const unreadable = (keyArn: string, directory: KeyDirectory, error: unknown): void => {
+    const known = found.get(keyArn);
+    if (known === undefined) failures.push({ subject: keyArn, error });
+    else found.set(keyArn, { ...known, directory, unreadable: true });
+  };
   for (const [index, directory] of (deps.keyDirectories?.() ?? []).entries()) {
+    let keyArns: string[];
     try {
-      for (const keyArn of await directory.listKeyArns()) {
+      keyArns = await directory.listKeyArns();
+    } catch (error) {
+      failures.push({ subject: `key directory ${index}`, error });
+      continue;
+    }
+    for (const keyArn of keyArns) {
+      try {
         const facts = await describePending(directory, keyArn);
         if (facts === undefined) found.delete(keyArn);
         else found.set(keyArn, { ...found.get(keyArn), keyArn, directory, facts });
+      } catch (error) {
+        unreadable(keyArn, directory, error);
       }
-    } catch (error) {
-      failures.push({ subject: `key directory ${index}`, error });
     }
   }
   const checked: PendingKey[] = [];
   for (const candidate of found.values()) {
     const directory = candidate.directory ?? deps.keyDirectoryFor?.(candidate.keyArn);
-    if (candidate.facts !== undefined || directory === undefined) {
+    if (candidate.facts !== undefined || candidate.unreadable === true || directory === undefined) {
       checked.push(candidate);
       continue;
     }
     try {
       const facts = await describePending(directory, candidate.keyArn);
       if (facts !== undefined) checked.push({ ...candidate, directory, facts });
-    } catch (error) {
-      failures.push({ subject: candidate.keyArn, error });
+    } catch {
+      checked.push({ ...candidate, directory, unreadable: true });
     }
   }
   return checked;
@@ -121,8 +143,9 @@ const sweepKey = async (deps: SweepDeps, candidate: PendingKey, now: Date): Prom
     accountId: candidate.key?.accountId ?? accountId,
     region: candidate.key?.region ?? region,
     trigger: { kind: 'sweep', eventId: sweepId, at: now.toISOString() },
-    // Only a key KMS says is pending is judged on KMS's evidence; without facts the store is all there is.
-    ...(directory === undefined || facts === undefined ? {} : { directory }),
+    // Only a key KMS says is pending is judged on KMS's evidence; without facts the store is all there is. A key KMS
+    // would not describe is read again, so the failure is named in the evidence.
+    ...(directory === undefined || (facts === undefined && candidate.unreadable !== true) ? {} : { directory }),
     known: { ...(facts === undefined ? {} : { facts }), ...(candidate.key === undefined ? {} : { key: candidate.key }) },
   });
   const scheduling = evidence.scheduling;

@@ -237,5 +237,31 @@ describe('sweepPendingDeletions', () => {
       await expect(sweep).rejects.toMatchObject({ subjects: [keyArn], cause: expect.any(EvidenceIncompleteError) });
       expect(published).toEqual([]);
     });
+
+    it('does not let one key KMS will not describe hide the other keys of its account', async () => {
+      const denied = await scheduledBehindTheGuardsBack();
+      const other = await scheduledBehindTheGuardsBack();
+      // AccessDenied is not retried: the one fault hits the first DescribeKey, the denied key's.
+      fake.failNext('DescribeKey', 1, { status: 400, type: 'AccessDeniedException', message: 'not authorized' });
+
+      const sweep = sweepPendingDeletions(production);
+
+      await expect(sweep).rejects.toMatchObject({ subjects: [denied] });
+      expect(fake.state(other)).toBe('Disabled');
+    });
+
+    it('fails closed on a key the store holds as pending when KMS will not describe it', async () => {
+      const keyArn = fake.createKey({ creationDate: daysBefore(START, 300) });
+      await production.usage.record([kmsEvent('CreateKey', keyArn, daysBefore(START, 300))]);
+      await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
+      await production.usage.record([scheduleEvent(keyArn, randomUUID(), START)]);
+      fake.failNext('DescribeKey', Infinity, { status: 400, type: 'AccessDeniedException', message: 'not authorized' });
+
+      const swept = await sweepPendingDeletions(production);
+
+      expect(swept).toMatchObject([{ keyArn, action: 'cancel-deletion', reasons: ['evidence-unavailable'], reEnable: false }]);
+      expect(JSON.stringify(swept[0]?.evidence)).toContain('KMS DescribeKey');
+      expect(fake.state(keyArn)).toBe('Disabled');
+    });
   });
 });
