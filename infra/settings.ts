@@ -35,6 +35,11 @@ export interface GuardSettings {
   readonly logRetentionDays: number;
   /** SNS topic ARN the alarms notify; without it, alarms only change state. */
   readonly alarmTopicArn?: string;
+  /**
+   * Hours without any read-only KMS event recorded before the heartbeat alarm fires; also how fresh that heartbeat
+   * must be for `no-recorded-use` to allow a deletion. Default 6 (the hourly sweeps' own DescribeKey calls count).
+   */
+  readonly usageHeartbeatHours: number;
   /** The backfill from the trail's S3 archive (infra/constructs/backfill.ts); absent (the default): not deployed. */
   readonly backfill?: BackfillSettings;
 }
@@ -65,6 +70,7 @@ export const DEFAULT_SETTINGS: GuardSettings = {
   memberAccounts: [],
   remediationRoleName: 'kms-guard-remediation',
   logRetentionDays: 90,
+  usageHeartbeatHours: DEFAULT_POLICY.usageHeartbeatHours,
 };
 
 /** Org mode is on when some other account may forward events: an organization or a member list. */
@@ -88,6 +94,7 @@ export const settingsFromContext = (node: Node, overrides: Partial<GuardSettings
     remediationRoleName: roleName(read('remediationRoleName')),
     logRetentionDays: days(read('logRetentionDays'), 'logRetentionDays', DEFAULT_SETTINGS.logRetentionDays),
     alarmTopicArn: text(read('alarmTopicArn'), 'alarmTopicArn'),
+    usageHeartbeatHours: heartbeatHours(read('usageHeartbeatHours')),
     backfill: backfillSettings(read),
   };
   return { ...fromContext, ...withoutUndefined(overrides) };
@@ -107,6 +114,16 @@ const days = (value: unknown, key: string, fallback: number): number => {
   const number = typeof value === 'number' ? value : Number(value);
   if (!Number.isInteger(number) || number <= 0) {
     throw new ConfigError(`context "${key}" must be a positive whole number of days, got ${JSON.stringify(value)}`);
+  }
+  return number;
+};
+
+/** A CloudWatch alarm evaluates at most seven days of hourly periods. */
+const heartbeatHours = (value: unknown): number => {
+  if (value === undefined || value === '') return DEFAULT_SETTINGS.usageHeartbeatHours;
+  const number = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(number) || number <= 0 || number > 168) {
+    throw new ConfigError(`context "usageHeartbeatHours" must be a whole number of hours from 1 to 168, got ${JSON.stringify(value)}`);
   }
   return number;
 };

@@ -34,6 +34,7 @@ export const DEFAULT_POLICY: GuardPolicy = {
   grantMaxAgeDays: 90,
   grantRecentUseDays: 30,
   reminderDays: [7, 1],
+  usageHeartbeatHours: 6,
 };
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -72,6 +73,7 @@ export const loadConfig = (env: Env = process.env): RuntimeConfig => {
       grantMaxAgeDays: positiveInt(env, 'KMS_GUARD_GRANT_MAX_AGE_DAYS', DEFAULT_POLICY.grantMaxAgeDays),
       grantRecentUseDays: positiveInt(env, 'KMS_GUARD_GRANT_RECENT_USE_DAYS', DEFAULT_POLICY.grantRecentUseDays),
       reminderDays: DEFAULT_POLICY.reminderDays,
+      usageHeartbeatHours: positiveInt(env, 'KMS_GUARD_USAGE_HEARTBEAT_HOURS', DEFAULT_POLICY.usageHeartbeatHours, 'hours'),
     },
   };
 };
@@ -81,11 +83,11 @@ const optional = (value: string | undefined): string | undefined => (value === u
 const list = (value: string | undefined): string[] =>
   (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
 
-const positiveInt = (env: Env, name: string, fallback: number): number => {
+const positiveInt = (env: Env, name: string, fallback: number, unit = 'days'): number => {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name} must be a positive whole number of days, got "${raw}"`);
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name} must be a positive whole number of ${unit}, got "${raw}"`);
   return value;
 };
 

@@ -3,7 +3,7 @@
  * and `kms-guard replay` dispatches with the same patterns through `matchesPattern`, so the two cannot drift.
  */
 import type { KmsEvent } from './domain/kms-event.js';
-import { CUSTOM_KEY_STORE_OPERATIONS, GRANT_OPERATIONS, PENDING_DELETION_SUFFIX } from './domain/operations.js';
+import { CUSTOM_KEY_STORE_OPERATIONS, GRANT_OPERATIONS, PENDING_DELETION_SUFFIXES } from './domain/operations.js';
 
 export type FunctionName =
   | 'usage-tracker'
@@ -94,11 +94,11 @@ export const ROUTES: readonly EventRoute[] = [
   {
     id: 'UseWhilePendingDeletion',
     target: 'deletion-guard',
-    description: 'A call failed because its key is pending deletion: a workload depends on it. React at once.',
+    description: 'A call failed because its key is pending deletion (or replica deletion): a workload depends on it. React at once.',
     pattern: {
       source: ['aws.kms'],
       'detail-type': ['AWS API Call via CloudTrail'],
-      detail: { eventSource: ['kms.amazonaws.com'], errorMessage: [{ suffix: PENDING_DELETION_SUFFIX }] },
+      detail: { eventSource: ['kms.amazonaws.com'], errorMessage: PENDING_DELETION_SUFFIXES.map((suffix) => ({ suffix })) },
     },
     state: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
     viaQueue: false,

@@ -11,6 +11,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { alertScenarios, disableIncident } from './generator/alert-scenarios.js';
 import type { CloudTrailRecord } from './generator/cloudtrail-record.js';
 import { deletionScenarios } from './generator/deletion-scenarios.js';
+import { failClosedScenarios } from './generator/fail-closed-scenarios.js';
 import { grantSafetyScenarios } from './generator/grant-safety-scenarios.js';
 import { grantScenarios } from './generator/grant-scenarios.js';
 import { mixedIdFor, SCENARIO_NOW } from './generator/ids.js';
@@ -84,7 +85,7 @@ const sizeOf = (directory: string): number =>
 
 const main = (): void => {
   for (const generated of ['AWSLogs', 'exports']) rmSync(path.join(here, generated), { recursive: true, force: true });
-  const records = [...deletionScenarios(), ...grantScenarios(), ...grantSafetyScenarios(), ...alertScenarios()];
+  const records = [...deletionScenarios(), ...grantScenarios(), ...grantSafetyScenarios(), ...alertScenarios(), ...failClosedScenarios()];
   const ids = new Set(records.map((record) => text(record, 'eventID')));
   if (ids.size !== records.length) throw new Error(`duplicate eventIDs among ${records.length} generated records`);
   const late = records.filter((record) => text(record, 'eventTime') > SCENARIO_NOW);

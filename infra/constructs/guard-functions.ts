@@ -121,6 +121,7 @@ export const guardEnvironment = (settings: GuardSettings, state: GuardState): Re
   KMS_GUARD_EXEMPT_PRINCIPALS: settings.exemptPrincipals.join(','),
   KMS_GUARD_GRANT_MAX_AGE_DAYS: String(settings.grantMaxAgeDays),
   KMS_GUARD_GRANT_RECENT_USE_DAYS: String(settings.grantRecentUseDays),
+  KMS_GUARD_USAGE_HEARTBEAT_HOURS: String(settings.usageHeartbeatHours),
 });
 
 /** CancelKeyDeletion cannot be called cross-account: the guard acts through a role in the key's account. */

@@ -1,8 +1,12 @@
-/** Alarms that say the guard is not doing its job: function errors and anything sitting in a dead-letter queue. */
+/**
+ * Alarms that say the guard is not doing its job: function errors, anything sitting in a dead-letter queue, and
+ * the heartbeat: no read-only KMS event recorded for a while means absence of use has stopped being evidence.
+ */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -16,7 +20,15 @@ export interface OperationalAlarmsProps {
   readonly bufferMaxAge?: Duration;
   /** SNS topic the alarms notify. Default none (alarms change state only). */
   readonly alarmTopicArn?: string;
+  /**
+   * The usage tracker's logs: its "batch recorded" line counts the read-only events it recorded (`readOnlyEvents`).
+   * Alarms when none was recorded for `hours` hours in a row (missing data counts as none). Default no heartbeat alarm.
+   */
+  readonly usageHeartbeat?: { readonly logGroup: logs.ILogGroup; readonly hours: number };
 }
+
+/** Namespace and name of the heartbeat metric the usage tracker's logs feed. */
+export const HEARTBEAT_METRIC = { namespace: 'KmsGuard', name: 'ReadOnlyKmsEventsRecorded' } as const;
 
 export class OperationalAlarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -47,6 +59,30 @@ export class OperationalAlarms extends Construct {
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+    if (props.usageHeartbeat !== undefined) {
+      const { logGroup, hours } = props.usageHeartbeat;
+      const filter = new logs.MetricFilter(this, 'ReadOnlyEventsRecorded', {
+        logGroup,
+        metricNamespace: HEARTBEAT_METRIC.namespace,
+        metricName: HEARTBEAT_METRIC.name,
+        filterPattern: logs.FilterPattern.all(
+          logs.FilterPattern.stringValue('$.message', '=', 'batch recorded'),
+          logs.FilterPattern.numberValue('$.readOnlyEvents', '>', 0),
+        ),
+        metricValue: '$.readOnlyEvents',
+      });
+      add('usage-heartbeat', {
+        alarmDescription:
+          `kms-guard: no read-only KMS event (Decrypt, DescribeKey…) recorded for ${hours} h. Check the trail (read-only management ` +
+          'events), the UsageAndLifecycle rule and the usage tracker: until they arrive, no-recorded-use cannot allow a deletion.',
+        metric: filter.metric({ period: Duration.hours(1), statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        evaluationPeriods: hours,
+        datapointsToAlarm: hours,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       });
     }
     if (props.usageBuffer !== undefined) {

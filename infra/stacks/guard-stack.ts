@@ -90,6 +90,7 @@ export class KmsGuardStack extends Stack {
         ...guardFunctions.flatMap(([name, fn]) => (fn.failureQueue === undefined ? [] : [{ name: `${name}-failures`, queue: fn.failureQueue }])),
       ],
       usageBuffer: this.usageBuffer.queue,
+      usageHeartbeat: { logGroup: this.functions.byName['usage-tracker'].logGroup, hours: settings.usageHeartbeatHours },
       ...(settings.alarmTopicArn === undefined ? {} : { alarmTopicArn: settings.alarmTopicArn }),
     });
 

@@ -1,9 +1,11 @@
 /**
  * DecisionStore on the single table. A claim is one conditional PutItem, so of concurrent claims for the same
- * decisionId exactly one wins; a decision whose action failed may be claimed again.
+ * decisionId exactly one wins; a decision whose action failed, or whose claimer's lease ran out before it
+ * completed (a crash between claim and act), may be claimed again.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { claimLeaseUntil } from '../domain/decision-claim.js';
 import type { ActionOutcome, Decision } from '../domain/model.js';
 import type { DecisionStore } from '../domain/ports.js';
 import { decisionItem, decisionKey, readDecision } from './dynamodb-items.js';
@@ -21,10 +23,12 @@ export class DynamoDbDecisionStore implements DecisionStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: decisionItem(decision, 'claimed'),
-          ConditionExpression: 'attribute_not_exists(pk) OR #status = :failed',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':failed': 'failed' },
+          Item: { ...decisionItem(decision, 'claimed'), leaseUntil: claimLeaseUntil(decision) },
+          // A claim from before leases (no leaseUntil) that never completed is as good as expired.
+          ConditionExpression:
+            'attribute_not_exists(pk) OR #status = :failed OR (#status = :claimed AND (attribute_not_exists(#lease) OR #lease < :now))',
+          ExpressionAttributeNames: { '#status': 'status', '#lease': 'leaseUntil' },
+          ExpressionAttributeValues: { ':failed': 'failed', ':claimed': 'claimed', ':now': decision.decidedAt },
         }),
       );
       return true;
@@ -39,9 +43,9 @@ export class DynamoDbDecisionStore implements DecisionStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: decisionKey(decisionId),
-        UpdateExpression: 'SET #status = :status, #data.#outcome = :outcome',
+        UpdateExpression: 'SET #status = :status, #data.#outcome = :outcome REMOVE #lease',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#status': 'status', '#data': 'data', '#outcome': 'outcome' },
+        ExpressionAttributeNames: { '#status': 'status', '#data': 'data', '#outcome': 'outcome', '#lease': 'leaseUntil' },
         ExpressionAttributeValues: {
           ':status': outcome.some((call) => call.result === 'failed') ? 'failed' : 'done',
           ':outcome': outcome,

@@ -9,14 +9,16 @@
  * record (lib/domain/non-use-calls.ts), one write per key and batch: grant evidence, never usage.
  */
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { usageArrivals } from '../domain/coverage.js';
 import { StoreWriteError } from '../errors.js';
 import { fingerprint } from '../domain/fingerprint.js';
 import { applyGrantEvent, grantChange } from '../domain/grant-ledger.js';
 import type { KmsEvent } from '../domain/kms-event.js';
 import { applyLifecycleEvent, isLifecycleEvent } from '../domain/key-state.js';
 import type { KeyRecord, KeyUsageSummary } from '../domain/model.js';
-import type { RecordResult, UsageStore } from '../domain/ports.js';
+import type { Coverage, RecordResult, UsageStore } from '../domain/ports.js';
 import { applyNonUseCall, listNonUseCalls, nonUseCallKeys } from '../domain/non-use-calls.js';
+import { DynamoDbCoverageStore } from './dynamodb-coverage-store.js';
 import { foldUsage, mergeUsage } from '../domain/usage.js';
 import { summarizeUsage } from '../domain/usage-summary.js';
 import {
@@ -65,11 +67,16 @@ export interface UsageStoreOptions extends OccOptions {
 }
 
 export class DynamoDbUsageStore implements UsageStore {
+  /** Coverage of what this store recorded, kept on the same table (ports.ts UsageStore.record). */
+  readonly coverage: DynamoDbCoverageStore;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly options: UsageStoreOptions = {},
-  ) {}
+  ) {
+    this.coverage = new DynamoDbCoverageStore(client, tableName);
+  }
 
   async record(events: readonly KmsEvent[]): Promise<RecordResult> {
     const tasks = [...this.usageTasks(events), ...this.stateTasks(events), ...this.grantTasks(events), ...this.nonUseTasks(events)];
@@ -102,6 +109,12 @@ export class DynamoDbUsageStore implements UsageStore {
       outcome.value.newRefs.forEach((ref) => recorded.add(ref));
     });
     if (failedKeys.size > 0) throw new StoreWriteError([...failedKeys].sort(), { cause: firstError });
+    // Only after every item was written: coverage says "recorded here".
+    for (const arrival of usageArrivals(events)) {
+      await this.coverage.widenWatchedSince(arrival.accountId, arrival.region, arrival.earliest);
+      await this.coverage.recordUsageArrival(arrival.accountId, arrival.region, arrival.latest);
+      writes += 2;
+    }
     return {
       recorded: recorded.size,
       duplicates: touched.size - recorded.size,
@@ -133,6 +146,10 @@ export class DynamoDbUsageStore implements UsageStore {
 
   private concurrency(): number {
     return this.options.concurrency ?? 16;
+  }
+
+  getCoverage(accountId: string, region: string): Promise<Coverage | undefined> {
+    return this.coverage.getCoverage(accountId, region);
   }
 
   async getKey(keyArn: string): Promise<KeyRecord | undefined> {

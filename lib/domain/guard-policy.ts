@@ -12,4 +12,9 @@ export interface GuardPolicy {
   readonly grantRecentUseDays: number;
   /** Days before the deletion date at which the sweep sends a reminder. */
   readonly reminderDays: readonly number[];
+  /**
+   * Absence of use proves nothing unless read-only KMS events (the guard's own DescribeKey calls among them) have
+   * arrived for the key's account and Region within this many hours (rule no-recorded-use; the heartbeat alarm).
+   */
+  readonly usageHeartbeatHours: number;
 }

@@ -1,13 +1,15 @@
 /**
  * The key record, built from lifecycle events. Every field is order-safe: state history is sorted by time and
  * deduplicated by eventId, tags/aliases/policy keep the newest value, metadata is set by whichever event
- * carries it. Applying the same events in any order, any number of times, gives the same record.
+ * carries it. Applying the same events in any order, any number of times, gives the same record (within the
+ * retention of key-record-bounds.ts: history and tombstones are bounded so the item stays small).
  */
 import { parseCloudTrailDate } from './cloudtrail-date.js';
 import type { KmsEvent } from './kms-event.js';
 import type { KeyRecord, KeyStateName, PendingDeletion, StateTransition, Versioned } from './model.js';
 import { LIFECYCLE_OPERATIONS } from './operations.js';
 import { keyMetadataFacts, replicaTarget, stateFromMetadata } from './key-metadata.js';
+import { boundKeyRecord } from './key-record-bounds.js';
 
 const PENDING_STATES: ReadonlySet<KeyStateName> = new Set(['PendingDeletion', 'PendingReplicaDeletion']);
 
@@ -91,12 +93,21 @@ export const applyLifecycleEvent = (stored: KeyRecord | undefined, keyArn: strin
     case 'ScheduleKeyDeletion':
       record = withTransition(record, event, event.responseElements.keyState === 'PendingReplicaDeletion' ? 'PendingReplicaDeletion' : 'PendingDeletion');
       break;
+    case 'DeleteKey':
     case 'KMS CMK Deletion':
+      // KMS deleted the key at the end of its waiting period: it is no longer pending, and never will be again.
       record = withTransition(record, event, 'Deleted');
       break;
     case 'DeleteImportedKeyMaterial':
+    case 'DeleteExpiredKeyMaterial':
     case 'KMS Imported Key Material Expiration':
       record = withTransition(record, event, 'PendingImport');
+      break;
+    case 'RotateKey':
+    case 'RotateKeyOnDemand':
+    case 'KMS CMK Rotation':
+      // New key material, same key: no state change, but worth knowing when it happened.
+      record = { ...record, lastRotatedAt: record.lastRotatedAt === undefined || record.lastRotatedAt < at ? at : record.lastRotatedAt };
       break;
     case 'TagResource':
       record = withTags(record, request.tags, at);
@@ -116,7 +127,7 @@ export const applyLifecycleEvent = (stored: KeyRecord | undefined, keyArn: strin
       // Rotation and primary-Region changes leave state, tags, aliases and policy as they are.
       break;
   }
-  return withPendingDeletion(record, event);
+  return boundKeyRecord(withPendingDeletion(record, event), at);
 };
 
 const withTransition = (record: KeyRecord, event: KmsEvent, state: KeyStateName): KeyRecord => {

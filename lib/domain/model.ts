@@ -64,6 +64,10 @@ export interface KeyRecord {
   /** When the guard first saw any event for this key. */
   readonly firstSeenAt: string;
   readonly pendingDeletion?: PendingDeletion;
+  /** Latest rotation of the key material (RotateKey, RotateKeyOnDemand, KMS CMK Rotation). */
+  readonly lastRotatedAt?: string;
+  /** Oldest transitions dropped to keep the record within its size budget (the newest are kept). */
+  readonly historyDropped?: number;
 }
 
 /** Successful-use and failed-use facts for one key, folded over its day buckets. */
@@ -121,7 +125,10 @@ export interface FailureSummary {
   readonly lastAt: string;
   readonly lastMessage: string;
   readonly lastEventId: string;
+  /** Callers named, at most MAX_FAILURE_CALLERS (usage-bounds.ts). */
   readonly callers: readonly string[];
+  /** Failed calls by callers past the cap, counted instead of named. */
+  readonly callersOmitted?: number;
 }
 
 export interface FailedCall {

@@ -28,9 +28,17 @@ export interface UsageStore {
    * and RetireGrant calls into the key's non-use record (who last made each; grant evidence that is never use,
    * returned by getUsage as `nonUseCalls`). Idempotent per eventID and
    * order-safe: a late event never moves "last used" or the current state backwards.
-   * Throws on a write that still fails after retries, naming the keys whose events were not recorded.
+   * Then, once those writes have succeeded, the coverage of each account and Region the batch holds
+   * read-only events for (lib/domain/coverage.ts): watchedSince widened to the earliest, the heartbeat
+   * moved to the latest. Coverage is kept by the store because it means "recorded here": it must never
+   * advance for events whose writes failed.
+   * Throws on a write that still fails after retries, naming the keys whose events were not recorded
+   * (StoreWriteError); a coverage write that fails throws as it is, so the whole batch is retried.
+   * Every item it writes stays within its size budget (usage-bounds.ts, key-record-bounds.ts).
    */
   record(events: readonly KmsEvent[]): Promise<RecordResult>;
+  /** What record() has covered for the account and Region (see CoverageStore); undefined when nothing yet. */
+  getCoverage(accountId: string, region: string): Promise<Coverage | undefined>;
   getKey(keyArn: string): Promise<KeyRecord | undefined>;
   getUsage(keyArn: string): Promise<KeyUsageSummary>;
   /** Every key the store holds a record or usage for, sorted by ARN. */
@@ -60,14 +68,17 @@ export interface GrantStore {
 
 export interface DecisionStore {
   /**
-   * Records the decision (status "claimed") unless one with the same decisionId exists, or exists with
-   * status "failed" (a failed action may be retried). Conditional write: of N concurrent claims exactly
-   * one returns true and must act; the others return false.
+   * Records the decision (status "claimed", with a lease until decidedAt + CLAIM_LEASE_MS, decision-claim.ts)
+   * unless one with the same decisionId exists. It may be taken again when it has status "failed" (a failed
+   * action may be retried), or is still "claimed" and its lease ran out before this decision's decidedAt (the
+   * claimer crashed between claiming and completing). Conditional write: of N concurrent claims exactly one
+   * returns true and must act; the others return false.
    */
   claim(decision: Decision): Promise<boolean>;
   /**
-   * Stores the outcome of the KMS calls made for a claimed decision: status "failed" when any call
-   * failed (so a redelivery may claim it again), else "done".
+   * Stores the outcome of the KMS calls made for a claimed decision (empty in dry-run): status "failed" when
+   * any call failed (so a redelivery may claim it again), else "done". Called after the decision is published,
+   * so a decision that was acted on but not published stays claimed, and is taken again once its lease ends.
    */
   complete(decisionId: string, outcome: readonly ActionOutcome[]): Promise<void>;
   get(decisionId: string): Promise<Decision | undefined>;
@@ -88,6 +99,10 @@ export interface Coverage {
   readonly lastUsageEventAt?: string;
 }
 
+/**
+ * Kept by the usage store (UsageStore.record moves both bounds after a batch's writes succeed, DynamoDbUsageStore
+ * through DynamoDbCoverageStore on the same table) and read by the deletion guard through UsageStore.getCoverage.
+ */
 export interface CoverageStore {
   /**
    * Every usage event of the account and Region from `since` on has been recorded (the first batch the usage

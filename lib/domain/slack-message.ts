@@ -42,6 +42,12 @@ export const REASON_TEXT: Readonly<Record<string, string>> = {
   'old-use': 'The key was used, but not within the recent-use window.',
   'no-recorded-use': 'No use was recorded in a full recent-use window of watching.',
   'insufficient-history': 'The key has not been watched for a full recent-use window: too little evidence to allow its deletion.',
+  'usage-events-unverified':
+    'No read-only KMS event has reached the guard recently for this account and Region: no recorded use proves nothing, so the deletion is not allowed. Check the trail and the usage rule.',
+  'evidence-unavailable':
+    'The guard could not read all its evidence (see gaps): it cancelled the deletion (fail closed) and left the key Disabled. Fix the cause, then schedule again if the deletion was meant.',
+  'decision-store-unavailable':
+    'The guard could not record its decision: it cancelled the deletion (fail closed), left the key Disabled, and will retry.',
   'no-evidence': 'Neither the guard nor KMS knows anything about this key.',
   'pending-replica-deletion': 'A multi-Region primary key: KMS deletes it only after its replicas.',
   'prior-state-unknown': 'The state before the scheduling is unknown: the key is left Disabled after the cancellation.',
@@ -54,10 +60,13 @@ export const REASON_TEXT: Readonly<Record<string, string>> = {
 };
 
 const CRITICAL_REASONS = new Set(['policy-lockout', 'use-while-disabled', 'hsm-count-below-two']);
+/** The guard acted without its full evidence or without a record: whatever the action, someone must look now. */
+const FAIL_CLOSED_REASONS = new Set(['evidence-unavailable', 'decision-store-unavailable']);
 const HIGH_REASONS = new Set(['public-key-policy', 'lockout-check-bypassed', 'disabled-in-use', 'custom-key-store']);
 
 export const severityOf = (decision: Decision): Severity => {
   if (decision.outcome?.some((call) => call.result === 'failed')) return 'critical';
+  if (decision.reasons.some((reason) => FAIL_CLOSED_REASONS.has(reason))) return 'critical';
   if (decision.action === 'cancel-deletion') return 'high';
   if (decision.action !== 'alert') return 'info';
   if (decision.reasons.some((reason) => CRITICAL_REASONS.has(reason))) return 'critical';

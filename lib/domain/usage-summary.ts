@@ -2,6 +2,7 @@
 import type { CallerUsage, FailedCall, FailureSummary, KeyUsageSummary } from './model.js';
 import { PUBLIC_KEY_EXPORT } from './operations.js';
 import { isLater, latestCall, maxIso, minIso, type UsageDay } from './usage.js';
+import { mergeFailureCallers } from './usage-bounds.js';
 
 export const summarizeUsage = (keyArn: string, days: readonly UsageDay[]): KeyUsageSummary => {
   const lastUsedByOperation: Record<string, string> = {};
@@ -46,7 +47,7 @@ export const summarizeUsage = (keyArn: string, days: readonly UsageDay[]): KeyUs
         lastAt: latest.lastAt,
         lastMessage: latest.lastMessage,
         lastEventId: latest.lastEventId,
-        callers: union(known?.callers, failure.callers),
+        ...mergeFailureCallers(known, failure),
       });
     }
     if (day.lastPendingDeletionFailure !== undefined) {

@@ -5,8 +5,9 @@
  */
 import { callerId, type Caller, type KmsEvent } from './kms-event.js';
 import type { CallerUsage, FailedCall, FailureSummary } from './model.js';
-import { PENDING_DELETION_ERROR_CODES, PENDING_DELETION_SUFFIX, USAGE_OPERATIONS } from './operations.js';
+import { isPendingDeletionError, USAGE_OPERATIONS } from './operations.js';
 import { fingerprint } from './fingerprint.js';
+import { fitUsageDay, withFailureCaller } from './usage-bounds.js';
 
 /** Recent eventID fingerprints kept per bucket: redeliveries and replays arrive well within this window. */
 export const SEEN_RING_SIZE = 2_000;
@@ -60,8 +61,7 @@ export const dayOf = (isoTime: string): string => isoTime.slice(0, 10);
 /** Successes of usage operations, and every failed call that names a key (any operation). */
 export const isUsageEvent = (event: KmsEvent): boolean => event.error !== undefined || USAGE_OPERATIONS.has(event.eventName);
 
-export const isPendingDeletionFailure = (error: { code: string; message: string }): boolean =>
-  PENDING_DELETION_ERROR_CODES.has(error.code) && error.message.trimEnd().endsWith(PENDING_DELETION_SUFFIX);
+export const isPendingDeletionFailure = (error: { code: string; message: string }): boolean => isPendingDeletionError(error);
 
 /** Groups a batch into one delta per (key, day); an event naming several keys (ReEncrypt) counts for each. */
 export const foldUsage = (events: readonly KmsEvent[]): UsageDelta[] => {
@@ -121,7 +121,7 @@ export const mergeUsage = (stored: UsageDay | undefined, delta: UsageDelta): Mer
   }
   day.seen = ring.slice(-SEEN_RING_SIZE);
   day.callers = boundCallers(day.callers);
-  return { day, newRefs };
+  return { day: fitUsageDay(day), newRefs };
 };
 
 /** A working copy whose maps may be written; merge copies once, then updates in place. */
@@ -171,7 +171,7 @@ const applyEntry = (day: WorkingDay, entry: UsageEntry): void => {
     lastAt: isLatest ? entry.at : failure.lastAt,
     lastMessage: isLatest ? error.message : failure.lastMessage,
     lastEventId: isLatest ? entry.eventId : failure.lastEventId,
-    callers: union(failure?.callers, [id]),
+    ...withFailureCaller(failure, id),
   };
   const call: FailedCall = {
     at: entry.at,

@@ -1,7 +1,8 @@
 /**
  * The deletion guard's Lambda: EventBridge invokes it with one ScheduleKeyDeletion, or one call that failed on a
  * key pending deletion. A malformed event throws (EventBridge retries, then dead-letters it with the reason);
- * a repair that still fails throws too, after its alert was recorded.
+ * a repair that still fails throws too, after its alert was recorded, and so does a redelivered scheduling whose
+ * first delivery still holds the claim (DecisionInProgressError), so that EventBridge retries it.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';

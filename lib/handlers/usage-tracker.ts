@@ -9,6 +9,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
+import { isReadOnlyEvent } from '../domain/coverage.js';
 import type { KmsEvent } from '../domain/kms-event.js';
 import type { UsageStore } from '../domain/ports.js';
 import { InvalidRecordError, StoreWriteError } from '../errors.js';
@@ -51,8 +52,11 @@ export const buildUsageTrackerHandler = (deps: UsageTrackerDeps) => {
       }
     }
     try {
-      const result = await recordEvents(deps, accepted.map(({ event }) => event));
-      deps.logger.info('batch recorded', { messages: envelope.data.Records.length, events: accepted.length, ...result });
+      const events = accepted.map(({ event }) => event);
+      const result = await recordEvents(deps, events);
+      // readOnlyEvents feeds the heartbeat metric (infra/constructs/operational-alarms.ts): keep the name.
+      const readOnlyEvents = events.filter(isReadOnlyEvent).length;
+      deps.logger.info('batch recorded', { messages: envelope.data.Records.length, events: accepted.length, readOnlyEvents, ...result });
     } catch (error) {
       if (!(error instanceof StoreWriteError)) throw error;
       const failedKeys = new Set(error.keyArns);

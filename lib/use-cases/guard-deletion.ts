@@ -1,20 +1,27 @@
 /**
- * The deletion guard: for a ScheduleKeyDeletion, or a cryptographic call that failed because its key is pending
+ * The deletion guard: for a ScheduleKeyDeletion, or a workload call that failed because its key is pending
  * deletion, gather the evidence, decide, and (in enforce mode) cancel the deletion and restore the prior state.
+ * Fail closed: evidence it could not read, or a decision it could not record, still cancels (the key is left
+ * Disabled) and is published with what failed. The trigger itself is recorded by the usage tracker (or the grant
+ * tracker, for CreateGrant), whose rule matches it too: recording it here would hide how far the store has got,
+ * which the repair reads before EnableKey (repair-key.ts).
  */
 import { parseCloudTrailDate } from '../domain/cloudtrail-date.js';
-import { buildDeletionEvidence, type EvidenceInput } from '../domain/deletion/build-evidence.js';
 import { decideDeletion, type DeletionVerdict } from '../domain/deletion/decide.js';
 import { decisionEvidence } from '../domain/deletion/decision-evidence.js';
+import { pendingUseDecisionId, scheduleDecisionId } from '../domain/deletion/decision-ids.js';
 import type { DeletionEvidence, DeletionTrigger, FailedUse, Scheduling } from '../domain/deletion/evidence.js';
+import { DECISION_STORE_UNAVAILABLE, failClosedVerdict } from '../domain/deletion/fail-closed.js';
 import { isPendingDeletionFailure } from '../domain/deletion/timeline.js';
 import type { GuardPolicy } from '../domain/guard-policy.js';
 import { callerId, type KmsEvent } from '../domain/kms-event.js';
 import type { ActionOutcome, Decision } from '../domain/model.js';
-import { CRYPTOGRAPHIC_OPERATIONS } from '../domain/operations.js';
+import { WORKLOAD_OPERATIONS } from '../domain/operations.js';
 import type { Clock, DecisionPublisher, DecisionStore, GrantStore, KeyDirectory, UsageStore } from '../domain/ports.js';
 import { InvalidRecordError, KmsGuardError } from '../errors.js';
 import { enactDecision } from './enact-decision.js';
+import { gatherDeletionEvidence } from './gather-deletion-evidence.js';
+import { repairKey, type HistorySettle } from './repair-key.js';
 
 export interface DeletionDeps {
   readonly usage: UsageStore;
@@ -26,6 +33,8 @@ export interface DeletionDeps {
   readonly policy: GuardPolicy;
   readonly mode: 'enforce' | 'dry-run';
   readonly clock: Clock;
+  /** How long a repair waits for the store to record the scheduling before EnableKey (repair-key.ts). */
+  readonly historySettle?: HistorySettle;
 }
 
 /** CancelKeyDeletion (or the EnableKey after it) still failed after retries: rethrown so the event is retried, then dead-lettered. */
@@ -53,11 +62,15 @@ export const deletionTriggerOf = (event: KmsEvent): DeletionTriggerKind => {
     return { kind: 'ignored', reason: `${event.eventName} is neither a scheduling nor a failure on a key pending deletion` };
   }
   // An EnableKey or a GetPublicKey refused on a pending key is a person looking, not a workload depending on it.
-  if (!CRYPTOGRAPHIC_OPERATIONS.has(event.eventName)) {
-    return { kind: 'ignored', reason: `${event.eventName} is not a cryptographic operation` };
+  if (!WORKLOAD_OPERATIONS.has(event.eventName)) {
+    return { kind: 'ignored', reason: `${event.eventName} is not a workload operation` };
   }
   return { kind: 'pending-use' };
 };
+
+/** The key a failure concerns: the one KMS names in its message ("<arn> is pending deletion."), else the first. */
+export const triggerKeyArn = (event: KmsEvent): string | undefined =>
+  event.keyArns.find((keyArn) => event.error?.message.includes(keyArn) === true) ?? event.keyArns[0];
 
 const PENDING_STATES: ReadonlySet<string> = new Set(['PendingDeletion', 'PendingReplicaDeletion']);
 
@@ -65,44 +78,38 @@ const PENDING_STATES: ReadonlySet<string> = new Set(['PendingDeletion', 'Pending
 export const guardDeletion = async (deps: DeletionDeps, event: KmsEvent): Promise<Decision[]> => {
   const trigger = deletionTriggerOf(event);
   if (trigger.kind === 'ignored') return [];
-  const keyArn = event.keyArns[0];
+  const keyArn = triggerKeyArn(event);
   if (keyArn === undefined) {
     throw new InvalidRecordError('deletion-guard', undefined, `event ${event.eventId} (${event.eventName}) names no key ARN`);
   }
-  await deps.usage.record([event]);
-
   const directory = deps.keyDirectoryFor?.(keyArn);
-  const [key, usage, storeGrants, kms] = await Promise.all([
-    deps.usage.getKey(keyArn),
-    deps.usage.getUsage(keyArn),
-    deps.grants.listGrants(keyArn),
-    directory === undefined ? undefined : Promise.all([directory.describe(keyArn), directory.listGrants(keyArn)]),
-  ]);
-  const input: EvidenceInput = {
+  const { evidence, gaps } = await gatherDeletionEvidence(deps, {
     keyArn,
     accountId: event.accountId,
     region: event.region,
     trigger: { kind: trigger.kind, eventId: event.eventId, at: event.eventTime, actor: event.caller.principal } satisfies DeletionTrigger,
-    key,
-    usage,
-    storeGrants,
-    ...(kms === undefined ? {} : { kms: { facts: kms[0], grants: kms[1] } }),
+    ...(directory === undefined ? {} : { directory }),
     ...(trigger.kind === 'schedule' ? { triggerScheduling: schedulingOf(event) } : { triggerFailure: failureOf(event) }),
-  };
-  const evidence = buildDeletionEvidence(input);
+  });
   // Someone already cancelled: re-enabling on a late failure event could undo a deliberate Disable.
-  if (trigger.kind === 'pending-use' && evidence.currentState !== undefined && !PENDING_STATES.has(evidence.currentState)) return [];
+  if (trigger.kind === 'pending-use' && gaps.length === 0 && evidence.currentState !== undefined && !PENDING_STATES.has(evidence.currentState)) return [];
 
   const now = deps.clock.now();
-  const verdict = decideDeletion(evidence, deps.policy, now);
-  const scheduling = evidence.scheduling;
-  const decisionId = trigger.kind === 'schedule' ? event.eventId : pendingUseDecisionId(keyArn, scheduling);
-  return enactDeletionVerdict(deps, { decisionId, eventId: event.eventId, actor: event.caller.principal, evidence, verdict, now, directory });
+  const verdict = gaps.length > 0 ? failClosedVerdict(gaps) : decideDeletion(evidence, deps.policy, now);
+  const dryRun = deps.mode === 'dry-run';
+  const decisionId = trigger.kind === 'schedule' ? scheduleDecisionId(event.eventId, dryRun) : pendingUseDecisionId(keyArn, evidence.scheduling, dryRun);
+  return enactDeletionVerdict(deps, {
+    decisionId,
+    eventId: event.eventId,
+    actor: event.caller.principal,
+    evidence,
+    verdict,
+    now,
+    ...(directory === undefined ? {} : { directory }),
+    // A redelivered scheduling whose first delivery still holds the claim is retried until that one completes.
+    inProgress: trigger.kind === 'schedule' ? 'throw' : 'skip',
+  });
 };
-
-/** One decision per scheduling for the failures it causes: a workload hammering the key cancels once. */
-export const pendingUseDecisionId = (keyArn: string, scheduling: Scheduling | undefined): string =>
-  `pending-use#${keyArn}#${scheduling?.eventId ?? scheduling?.scheduledAt ?? scheduling?.deletionDate ?? 'unknown'}`;
 
 const schedulingOf = (event: KmsEvent): Scheduling => {
   const window = event.responseElements.pendingWindowInDays ?? event.requestParameters.pendingWindowInDays;
@@ -134,11 +141,13 @@ export interface VerdictContext {
   readonly verdict: DeletionVerdict;
   readonly now: Date;
   readonly directory?: KeyDirectory;
+  readonly inProgress?: 'skip' | 'throw';
 }
 
 /**
  * Records, acts on and publishes one deletion verdict (via enactDecision). A failed repair is surfaced as a
  * second decision, an alert, and then thrown: the claim of a failed decision can be taken again on redelivery.
+ * A decision the store cannot record still cancels (fail closed) and is published, then the error is thrown.
  */
 export const enactDeletionVerdict = async (deps: DeletionDeps, context: VerdictContext): Promise<Decision[]> => {
   const { evidence, verdict, decisionId } = context;
@@ -158,41 +167,28 @@ export const enactDeletionVerdict = async (deps: DeletionDeps, context: VerdictC
     ...(deletionDate === undefined ? {} : { deletionDate }),
     dryRun: deps.mode === 'dry-run',
   };
-  const act = verdict.action === 'cancel-deletion' ? repair(context.directory, evidence.keyArn, decision.reEnable ?? false) : async () => [];
-  const recorded = await enactDecision(deps, decision, act);
+  const { directory } = context;
+  const act =
+    verdict.action === 'cancel-deletion'
+      ? repairKey(deps, { ...(directory === undefined ? {} : { directory }), keyArn: evidence.keyArn, reEnable: decision.reEnable ?? false, evidence })
+      : async () => [];
+  const cancelOnly = repairKey(deps, { ...(directory === undefined ? {} : { directory }), keyArn: evidence.keyArn, reEnable: false, evidence });
+  const recorded = await enactDecision(deps, decision, act, {
+    inProgress: context.inProgress ?? 'skip',
+    unrecorded: { reason: DECISION_STORE_UNAVAILABLE, act: cancelOnly },
+  });
   if (recorded === undefined) return [];
   const outcome = recorded.outcome ?? [];
   if (!outcome.some((call) => call.result === 'failed')) return [recorded];
 
-  const { reEnable: _notApplicable, ...rest } = decision;
+  const { reEnable: _notApplicable, ...rest } = recorded;
   const alert: Decision = {
     ...rest,
     decisionId: `${decisionId}#cancel-failed`,
     action: 'alert',
-    reasons: ['cancel-failed', ...decision.reasons],
-    evidence: { ...decision.evidence, failedDecisionId: decisionId, outcome },
+    reasons: ['cancel-failed', ...recorded.reasons],
+    evidence: { ...recorded.evidence, failedDecisionId: decisionId, outcome },
   };
   await enactDecision(deps, alert, async () => []);
   throw new DeletionRepairFailedError(evidence.keyArn, decisionId, outcome);
-};
-
-/** CancelKeyDeletion leaves the key Disabled: EnableKey only when it was Enabled before, and only after a cancel that held. */
-const repair =
-  (directory: KeyDirectory | undefined, keyArn: string, reEnable: boolean) => async (): Promise<ActionOutcome[]> => {
-    if (directory === undefined) {
-      return [{ call: 'CancelKeyDeletion', result: 'failed', detail: 'no KMS access configured for this key' }];
-    }
-    const cancel = await attempt('CancelKeyDeletion', () => directory.cancelKeyDeletion(keyArn));
-    if (!reEnable) return [cancel];
-    if (cancel.result === 'failed') return [cancel, { call: 'EnableKey', result: 'skipped', detail: 'CancelKeyDeletion failed' }];
-    return [cancel, await attempt('EnableKey', () => directory.enableKey(keyArn))];
-  };
-
-/** Keeps the outcome of earlier calls when a later one throws instead of reporting `failed`. */
-const attempt = async (call: string, invoke: () => Promise<ActionOutcome>): Promise<ActionOutcome> => {
-  try {
-    return await invoke();
-  } catch (error) {
-    return { call, result: 'failed', detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
-  }
 };

@@ -1,17 +1,21 @@
 /**
  * The hourly sweep: every key pending deletion is judged again with the newest evidence, including keys scheduled
  * before the guard ran or whose event EventBridge never delivered (found through KMS itself), and people are
- * reminded as the deletion date nears.
+ * reminded as the deletion date nears. It repeats nothing the guard already did in the same mode: a dry-run
+ * decision does not count once enforcement is on, and a decision claimed but never completed (a crash) does not
+ * count at all.
  */
-import { buildDeletionEvidence } from '../domain/deletion/build-evidence.js';
 import { decideDeletion, type DeletionVerdict } from '../domain/deletion/decide.js';
-import type { DeletionEvidence } from '../domain/deletion/evidence.js';
+import { pendingUseDecisionId, reminderDecisionId, scheduleDecisionId, sweepDecisionId } from '../domain/deletion/decision-ids.js';
+import type { DeletionEvidence, EvidenceGap } from '../domain/deletion/evidence.js';
+import { failClosedVerdict } from '../domain/deletion/fail-closed.js';
 import { daysBetween } from '../domain/deletion/timeline.js';
 import type { Decision, KeyRecord } from '../domain/model.js';
 import type { KeyDirectory, KmsKeyFacts } from '../domain/ports.js';
 import { KeyNotFoundError, KmsGuardError } from '../errors.js';
 import { enactDecision } from './enact-decision.js';
-import { enactDeletionVerdict, pendingUseDecisionId, type DeletionDeps } from './guard-deletion.js';
+import { gatherDeletionEvidence } from './gather-deletion-evidence.js';
+import { enactDeletionVerdict, type DeletionDeps } from './guard-deletion.js';
 
 export interface SweepDeps extends DeletionDeps {
   /** Production: one directory per watched account and Region (ListKeys + DescribeKey). Absent in replay. */
@@ -30,6 +34,8 @@ interface PendingKey {
   readonly key?: KeyRecord;
   readonly directory?: KeyDirectory;
   readonly facts?: KmsKeyFacts;
+  /** The store holds the key as pending but KMS would not describe it: judged on what can be read (fail closed). */
+  readonly unreadable?: boolean;
 }
 
 interface Failure {
@@ -61,33 +67,53 @@ export const sweepPendingDeletions = async (deps: SweepDeps): Promise<Decision[]
   return decisions;
 };
 
-/** The store's pending keys, checked against KMS when it is reachable, plus the keys only KMS knows are pending. */
+/**
+ * The store's pending keys, checked against KMS when it is reachable, plus the keys only KMS knows are pending.
+ * One key KMS will not describe (a key policy that denies the guard) neither hides the others nor, when the store
+ * holds it as pending, escapes the sweep.
+ */
 const findPendingKeys = async (deps: SweepDeps, failures: Failure[]): Promise<PendingKey[]> => {
   const found = new Map<string, PendingKey>();
-  for (const key of await deps.usage.listKeysPendingDeletion()) found.set(key.keyArn, { keyArn: key.keyArn, key });
+  try {
+    for (const key of await deps.usage.listKeysPendingDeletion()) found.set(key.keyArn, { keyArn: key.keyArn, key });
+  } catch (error) {
+    failures.push({ subject: 'the store\'s keys pending deletion', error });
+  }
+  const unreadable = (keyArn: string, directory: KeyDirectory, error: unknown): void => {
+    const known = found.get(keyArn);
+    if (known === undefined) failures.push({ subject: keyArn, error });
+    else found.set(keyArn, { ...known, directory, unreadable: true });
+  };
   for (const [index, directory] of (deps.keyDirectories?.() ?? []).entries()) {
+    let keyArns: string[];
     try {
-      for (const keyArn of await directory.listKeyArns()) {
+      keyArns = await directory.listKeyArns();
+    } catch (error) {
+      failures.push({ subject: `key directory ${index}`, error });
+      continue;
+    }
+    for (const keyArn of keyArns) {
+      try {
         const facts = await describePending(directory, keyArn);
         if (facts === undefined) found.delete(keyArn);
         else found.set(keyArn, { ...found.get(keyArn), keyArn, directory, facts });
+      } catch (error) {
+        unreadable(keyArn, directory, error);
       }
-    } catch (error) {
-      failures.push({ subject: `key directory ${index}`, error });
     }
   }
   const checked: PendingKey[] = [];
   for (const candidate of found.values()) {
     const directory = candidate.directory ?? deps.keyDirectoryFor?.(candidate.keyArn);
-    if (candidate.facts !== undefined || directory === undefined) {
+    if (candidate.facts !== undefined || candidate.unreadable === true || directory === undefined) {
       checked.push(candidate);
       continue;
     }
     try {
       const facts = await describePending(directory, candidate.keyArn);
       if (facts !== undefined) checked.push({ ...candidate, directory, facts });
-    } catch (error) {
-      failures.push({ subject: candidate.keyArn, error });
+    } catch {
+      checked.push({ ...candidate, directory, unreadable: true });
     }
   }
   return checked;
@@ -110,51 +136,62 @@ const describePending = async (directory: KeyDirectory, keyArn: string): Promise
 
 const sweepKey = async (deps: SweepDeps, candidate: PendingKey, now: Date): Promise<Decision[]> => {
   const { keyArn, directory, facts } = candidate;
-  const [key, usage, storeGrants, kmsGrants] = await Promise.all([
-    candidate.key ?? deps.usage.getKey(keyArn),
-    deps.usage.getUsage(keyArn),
-    deps.grants.listGrants(keyArn),
-    directory === undefined || facts === undefined ? undefined : directory.listGrants(keyArn),
-  ]);
   const [, , , region = '', accountId = ''] = keyArn.split(':');
   const sweepId = `sweep:${keyArn}:${now.toISOString().slice(0, 13)}`;
-  const evidence = buildDeletionEvidence({
+  const { evidence, gaps } = await gatherDeletionEvidence(deps, {
     keyArn,
-    accountId: key?.accountId ?? accountId,
-    region: key?.region ?? region,
+    accountId: candidate.key?.accountId ?? accountId,
+    region: candidate.key?.region ?? region,
     trigger: { kind: 'sweep', eventId: sweepId, at: now.toISOString() },
-    key,
-    usage,
-    storeGrants,
-    ...(facts === undefined || kmsGrants === undefined ? {} : { kms: { facts, grants: kmsGrants } }),
+    // Only a key KMS says is pending is judged on KMS's evidence; without facts the store is all there is. A key KMS
+    // would not describe is read again, so the failure is named in the evidence.
+    ...(directory === undefined || (facts === undefined && candidate.unreadable !== true) ? {} : { directory }),
+    known: { ...(facts === undefined ? {} : { facts }), ...(candidate.key === undefined ? {} : { key: candidate.key }) },
   });
   const scheduling = evidence.scheduling;
   // Past its deletion date the key is gone (replay has no KMS to say so): nothing is left to decide.
   if (scheduling?.deletionDate !== undefined && daysBetween(now.toISOString(), scheduling.deletionDate) <= 0) return [];
-  const verdict = decideDeletion(evidence, deps.policy, now);
-  const decisionId = `sweep#${keyArn}#${scheduling?.scheduledAt ?? scheduling?.deletionDate ?? 'unknown'}#${verdict.action}`;
+  if (gaps.length > 0 && (await judgedBefore(deps, evidence))) throw new EvidenceIncompleteError(keyArn, gaps);
+  // The guard never judged this scheduling and cannot now: fail closed.
+  const verdict = gaps.length > 0 ? failClosedVerdict(gaps) : decideDeletion(evidence, deps.policy, now);
+  const decisionId = sweepDecisionId(keyArn, scheduling, verdict.action, deps.mode === 'dry-run');
   const decided = (await unchangedSinceScheduling(deps, evidence, verdict))
     ? []
-    : await enactDeletionVerdict(deps, { decisionId, eventId: sweepId, evidence, verdict, now, directory });
+    : await enactDeletionVerdict(deps, { decisionId, eventId: sweepId, evidence, verdict, now, ...(directory === undefined ? {} : { directory }) });
   // A key the guard has just cancelled will not be deleted: no reminder for it.
   const staysPending = verdict.action !== 'cancel-deletion' || deps.mode === 'dry-run';
   return staysPending ? [...decided, ...(await remind(deps, evidence, verdict, sweepId, now))] : decided;
 };
 
-/**
- * The guard already said the same about this scheduling (at the ScheduleKeyDeletion, or at a failure it caused),
- * and acted on it without failure: no need to repeat it.
- */
-const unchangedSinceScheduling = async (deps: SweepDeps, evidence: DeletionEvidence, verdict: DeletionVerdict): Promise<boolean> => {
+/** The sweep could not read all its evidence for a key the guard has already judged: the earlier decision stands. */
+export class EvidenceIncompleteError extends KmsGuardError {
+  constructor(readonly keyArn: string, readonly gaps: readonly EvidenceGap[]) {
+    super(`evidence for ${keyArn} incomplete: ${gaps.map((gap) => `${gap.source} (${gap.error})`).join('; ')}`);
+  }
+}
+
+/** The decisions the guard made on this scheduling in the current mode, at the scheduling or at a failure it caused. */
+const earlierDecisions = async (deps: SweepDeps, evidence: DeletionEvidence): Promise<Decision[]> => {
   const scheduling = evidence.scheduling;
-  if (scheduling?.eventId === undefined) return false;
-  const earlier = await Promise.all(
-    [scheduling.eventId, pendingUseDecisionId(evidence.keyArn, scheduling)].map((id) => deps.decisions.get(id)),
-  );
-  return earlier.some(
-    (decision) => decision?.action === verdict.action && !(decision.outcome ?? []).some((call) => call.result === 'failed'),
-  );
+  const dryRun = deps.mode === 'dry-run';
+  const ids = [pendingUseDecisionId(evidence.keyArn, scheduling, dryRun)];
+  if (scheduling?.eventId !== undefined) ids.push(scheduleDecisionId(scheduling.eventId, dryRun));
+  const found = await Promise.all(ids.map((id) => deps.decisions.get(id)));
+  // Completed only: a claim whose claimer crashed before completing it did nothing anyone can rely on.
+  return found.filter((decision): decision is Decision => decision?.outcome !== undefined);
 };
+
+const judgedBefore = async (deps: SweepDeps, evidence: DeletionEvidence): Promise<boolean> =>
+  (await earlierDecisions(deps, evidence)).some((decision) => !(decision.outcome ?? []).some((call) => call.result === 'failed'));
+
+/**
+ * The guard already said the same about this scheduling, in this mode, and acted on it without failure: no need
+ * to repeat it.
+ */
+const unchangedSinceScheduling = async (deps: SweepDeps, evidence: DeletionEvidence, verdict: DeletionVerdict): Promise<boolean> =>
+  (await earlierDecisions(deps, evidence)).some(
+    (decision) => decision.action === verdict.action && !(decision.outcome ?? []).some((call) => call.result === 'failed'),
+  );
 
 /** One reminder per threshold and deletion date; when several thresholds have passed, only the nearest is sent. */
 const remind = async (
@@ -171,7 +208,7 @@ const remind = async (
   if (daysLeft <= 0 || threshold === undefined) return [];
   const by = evidence.scheduling?.by;
   const reminder: Decision = {
-    decisionId: `reminder#${evidence.keyArn}#${deletionDate}#${threshold}`,
+    decisionId: reminderDecisionId(evidence.keyArn, deletionDate, threshold, deps.mode === 'dry-run'),
     action: 'alert',
     keyArn: evidence.keyArn,
     reasons: [`deletion-reminder-${threshold}d`],

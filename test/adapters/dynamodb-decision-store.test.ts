@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbDecisionStore } from '../../lib/adapters/dynamodb-decision-store.js';
+import { CLAIM_LEASE_MS } from '../../lib/domain/decision-claim.js';
 import type { Decision } from '../../lib/domain/model.js';
 import { keyArn } from '../domain/usage-test-events.js';
 import { createTestTable, dynamoTestClient } from '../support/dynamodb-local.js';
@@ -48,6 +49,25 @@ describe('the DynamoDB decision store', () => {
     const claims = await Promise.all(Array.from({ length: 5 }, () => store.claim(decision('retry'))));
 
     expect(claims.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('holds a claim that was never completed until its lease runs out, then lets one claimer take it', async () => {
+    await store.claim(decision('crashed', '2024-05-01T00:00:00.000Z'));
+    const withinLease = new Date(Date.parse('2024-05-01T00:00:00.000Z') + CLAIM_LEASE_MS - 1_000).toISOString();
+    const afterLease = new Date(Date.parse('2024-05-01T00:00:00.000Z') + CLAIM_LEASE_MS + 1_000).toISOString();
+
+    expect(await store.claim(decision('crashed', withinLease))).toBe(false);
+    const takeovers = await Promise.all(Array.from({ length: 5 }, () => store.claim(decision('crashed', afterLease))));
+
+    expect(takeovers.filter(Boolean)).toHaveLength(1);
+    expect((await store.get('crashed'))?.decidedAt).toBe(afterLease);
+  });
+
+  it('never lets a lease reopen a completed decision', async () => {
+    await store.claim(decision('finished', '2024-05-01T00:00:00.000Z'));
+    await store.complete('finished', []);
+
+    expect(await store.claim(decision('finished', '2025-05-01T00:00:00.000Z'))).toBe(false);
   });
 
   it('lists decisions oldest first', async () => {

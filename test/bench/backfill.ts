@@ -98,6 +98,7 @@ export const measureBackfill = async (options: BackfillBenchOptions): Promise<Ba
       getKey: (keyArn) => store.getKey(keyArn),
       getUsage: (keyArn) => store.getUsage(keyArn),
       listKeyArns: () => store.listKeyArns(),
+      getCoverage: (accountId, region) => store.getCoverage(accountId, region),
       listKeysPendingDeletion: () => store.listKeysPendingDeletion(),
     };
     const handler = buildBackfillBatchHandler({

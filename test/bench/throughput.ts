@@ -76,6 +76,7 @@ class CountingStore implements UsageStore {
   getUsage = (keyArn: string) => this.inner.getUsage(keyArn);
   listKeyArns = () => this.inner.listKeyArns();
   listKeysPendingDeletion = () => this.inner.listKeysPendingDeletion();
+  getCoverage = (accountId: string, region: string) => this.inner.getCoverage(accountId, region);
 }
 
 const context = {

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   EXPECTED_DECISIONS,
   EXPECTED_KEY_FACTS,
+  EXPECTED_KEY_STATES,
   EXPECTED_NO_DECISION,
   type ExpectedDecision,
 } from '../replay/scenario-expectations.js';
@@ -78,5 +79,10 @@ describe('kms-guard replay over the scenario histories in events/scenarios', () 
     const line = result.lines().find((candidate) => candidate.kind === 'key' && candidate.keyArn === expected.keyArn);
     expect(line?.useCount, expected.why).toBe(expected.useCount);
     expect(new Date(String(line?.lastUsedAt)).toISOString()).toBe(new Date(expected.lastUsedAt).toISOString());
+  });
+
+  it.each(EXPECTED_KEY_STATES.map((expected) => [expected.keyAlias, expected] as const))('shows the state of %s', (_, expected) => {
+    const line = result.lines().find((candidate) => candidate.kind === 'key' && candidate.keyArn === expected.keyArn);
+    expect(line?.state, expected.why).toBe(expected.state);
   });
 });

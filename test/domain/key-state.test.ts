@@ -6,9 +6,14 @@ import {
   activeTags,
   applyLifecycleEvent,
   currentState,
+  isPendingDeletion,
   stateAt,
   stateBefore,
 } from '../../lib/domain/key-state.js';
+import { KEY_RECORD_BUDGET_BYTES, MAX_HISTORY, MAX_TOMBSTONES } from '../../lib/domain/key-record-bounds.js';
+import { jsonBytes } from '../../lib/domain/size-budget.js';
+import { parseRecord } from '../../lib/ingest/parse-record.js';
+import { loadSample } from '../ingest/support.js';
 import { ADMIN, failed, keyArn, kmsEvent, shuffled } from './usage-test-events.js';
 
 const KEY = keyArn('a');
@@ -200,5 +205,61 @@ describe('a key record', () => {
     });
 
     expect(states).toEqual(['Enabled', 'PendingImport', 'PendingImport', 'Deleted']);
+  });
+
+  it("ends the waiting period on KMS's own DeleteKey record, so the key no longer counts as pending", () => {
+    const sample = parseRecord(loadSample('awsdocs-kms-developer-guide/ct-delete-key-1.json'), 'test', 0);
+    if (sample.kind !== 'event') throw new Error('the DeleteKey sample did not parse');
+    const deleted = sample.event.keyArns[0] ?? '';
+    const scheduled = { ...schedule('2020-07-01T00:00:00.000Z'), keyArns: [deleted] };
+
+    const record = build(deleted, [scheduled, sample.event]);
+
+    expect(sample.event).toMatchObject({ eventName: 'DeleteKey', category: 'service-event' });
+    expect(record && currentState(record)).toBe('Deleted');
+    expect(record && isPendingDeletion(record)).toBe(false);
+    expect(record?.pendingDeletion).toBeUndefined();
+  });
+
+  it('is PendingImport after DeleteExpiredKeyMaterial, and records rotations without a state change', () => {
+    const events = [
+      createKey('2024-10-01T10:00:00.000Z'),
+      kmsEvent('RotateKey', KEY, '2024-11-01T00:00:00.000Z', { category: 'service-event' }),
+      kmsEvent('RotateKeyOnDemand', KEY, '2024-11-05T00:00:00.000Z'),
+      kmsEvent('DeleteExpiredKeyMaterial', KEY, '2024-12-01T00:00:00.000Z', { category: 'service-event' }),
+    ];
+
+    const rotated = build(KEY, events.slice(0, 3));
+    const expired = build(KEY, events);
+
+    expect(rotated && currentState(rotated)).toBe('Enabled');
+    expect(rotated?.lastRotatedAt).toBe('2024-11-05T00:00:00.000Z');
+    expect(expired && currentState(expired)).toBe('PendingImport');
+  });
+});
+
+describe('the size budget of a key record', () => {
+  it('keeps the newest transitions and live tags, drops old tombstones, and stays small past 400 KB of history', () => {
+    const events: KmsEvent[] = [createKey('2024-01-01T00:00:00.000Z')];
+    const start = Date.parse('2024-01-02T00:00:00.000Z');
+    for (let index = 0; index < 3_000; index += 1) {
+      const at = new Date(start + index * 600_000).toISOString();
+      events.push(kmsEvent(index % 2 === 0 ? 'DisableKey' : 'EnableKey', KEY, at));
+      // Tags with long keys, each removed again: a tombstone per key.
+      const tagKey = `team-${index}-${'x'.repeat(100)}`;
+      events.push(kmsEvent('TagResource', KEY, at, { requestParameters: { tags: [{ tagKey, tagValue: 'v'.repeat(200) }] } }));
+      events.push(kmsEvent('UntagResource', KEY, at, { requestParameters: { tagKeys: [tagKey] } }));
+    }
+    const unbounded = JSON.stringify(events).length;
+
+    const record = build(KEY, events);
+
+    expect(unbounded).toBeGreaterThan(400 * 1024);
+    expect(jsonBytes(record)).toBeLessThan(KEY_RECORD_BUDGET_BYTES);
+    expect(record?.history).toHaveLength(MAX_HISTORY);
+    expect(record?.historyDropped).toBe(3_001 - MAX_HISTORY);
+    expect(record && currentState(record)).toBe('Enabled');
+    expect(record && activeTags(record)).toEqual({ team: 'payments' });
+    expect(Object.values(record?.tags ?? {}).filter((tag) => tag.value === null).length).toBeLessThanOrEqual(MAX_TOMBSTONES);
   });
 });

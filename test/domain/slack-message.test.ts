@@ -117,4 +117,13 @@ describe('the Slack message for a decision', () => {
     expect(severityOf(alert(['policy-unreadable']))).toBe('medium');
     expect(severityOf(decision({ action: 'allow-deletion', outcome: [] }))).toBe('info');
   });
+
+  it('rates a fail-closed cancellation critical, although every KMS call succeeded, and explains it', () => {
+    for (const reason of ['evidence-unavailable', 'decision-store-unavailable']) {
+      const failClosed = decision({ reasons: [reason], outcome: [{ call: 'CancelKeyDeletion', result: 'ok' }] });
+      expect(severityOf(failClosed)).toBe('critical');
+      expect(allText(buildSlackMessage(failClosed))).toContain('fail closed');
+    }
+    expect(allText(buildSlackMessage(decision({ action: 'alert', reasons: ['usage-events-unverified'], outcome: [] })))).toContain('read-only KMS event');
+  });
 });

@@ -7,7 +7,8 @@ import { DEFAULT_POLICY } from '../../lib/config.js';
 import type { Decision } from '../../lib/domain/model.js';
 import { InvalidRecordError } from '../../lib/errors.js';
 import { buildDeletionGuardHandler, type DeletionGuardDeps } from '../../lib/handlers/deletion-guard.js';
-import { daysBefore, eventBridgeEnvelope, kmsEvent, scheduleRecord } from '../domain/deletion/kms-events.js';
+import { DecisionInProgressError } from '../../lib/use-cases/enact-decision.js';
+import { daysBefore, eventBridgeEnvelope, kmsEvent, scheduleEvent, scheduleRecord } from '../domain/deletion/kms-events.js';
 import type { FakeKms } from '../support/fake-kms-server.js';
 import { startGuardWorld, type GuardWorld } from '../support/guard-world.js';
 
@@ -38,6 +39,8 @@ describe('the deletion guard handler', () => {
     await deps.usage.record([kmsEvent('CreateKey', keyArn, daysBefore(NOW, 200)), kmsEvent('Encrypt', keyArn, daysBefore(NOW, 1))]);
     await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
     const eventId = randomUUID();
+    // The usage tracker records the same event (the usage rule matches it too).
+    await deps.usage.record([scheduleEvent(keyArn, eventId, NOW)]);
 
     const result = await buildDeletionGuardHandler(deps)(eventBridgeEnvelope(scheduleRecord(keyArn, eventId, NOW)), context);
 
@@ -77,7 +80,56 @@ describe('the deletion guard handler', () => {
     const result = await buildDeletionGuardHandler(deps)(eventBridgeEnvelope(record), context);
 
     expect(result).toEqual({ decisions: [] });
-    expect(warn).toHaveBeenCalledWith('event ignored', { reason: 'EnableKey is not a cryptographic operation' });
+    expect(warn).toHaveBeenCalledWith('event ignored', { reason: 'EnableKey is not a workload operation' });
     expect(fake.callsOf('CancelKeyDeletion')).toHaveLength(0);
+  });
+
+  describe('failing closed', () => {
+    const scheduled = async () => {
+      const keyArn = fake.createKey();
+      await deps.usage.record([kmsEvent('CreateKey', keyArn, daysBefore(NOW, 200)), kmsEvent('Encrypt', keyArn, daysBefore(NOW, 1))]);
+      await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
+      const eventId = randomUUID();
+      await deps.usage.record([scheduleEvent(keyArn, eventId, NOW)]);
+      return { keyArn, eventId };
+    };
+
+    it('cancels and leaves the key Disabled when KMS denies the evidence, naming what it could not read', async () => {
+      const { keyArn, eventId } = await scheduled();
+      fake.failNext('DescribeKey', Infinity, { status: 400, type: 'AccessDeniedException', message: 'not authorized' });
+
+      const result = await buildDeletionGuardHandler(deps)(eventBridgeEnvelope(scheduleRecord(keyArn, eventId, NOW)), context);
+
+      expect(result).toEqual({ decisions: [{ decisionId: eventId, action: 'cancel-deletion', reasons: ['evidence-unavailable'] }] });
+      expect(fake.state(keyArn)).toBe('Disabled');
+      expect(JSON.stringify(published[0]?.evidence)).toContain('KMS DescribeKey');
+    });
+
+    it('cancels on a real CreateGrant record that failed because the key is pending deletion', async () => {
+      const { keyArn } = await scheduled();
+      const record = {
+        ...scheduleRecord(keyArn, randomUUID(), new Date(NOW.getTime() + 60_000)),
+        eventName: 'CreateGrant',
+        errorCode: 'KMSInvalidStateException',
+        errorMessage: `${keyArn} is pending deletion.`,
+        requestParameters: { keyId: keyArn, granteePrincipal: 'arn:aws:sts::111122223333:assumed-role/aws:ec2-infrastructure/i-0123', operations: ['Decrypt'] },
+        responseElements: null,
+      };
+
+      const result = await buildDeletionGuardHandler(deps)(eventBridgeEnvelope(record), context);
+
+      expect(result.decisions).toEqual([expect.objectContaining({ action: 'cancel-deletion', reasons: expect.arrayContaining(['use-while-pending-deletion']) })]);
+      expect(fake.state(keyArn)).not.toBe('PendingDeletion');
+    });
+
+    it('throws a redelivery back while the first delivery still holds the claim', async () => {
+      const { keyArn, eventId } = await scheduled();
+      const envelope = eventBridgeEnvelope(scheduleRecord(keyArn, eventId, NOW));
+      const decision = { decisionId: eventId, action: 'cancel-deletion' as const, keyArn, reasons: ['recent-use'], evidence: {}, eventId, decidedAt: NOW.toISOString(), accountId: '111122223333', region: 'us-east-1', dryRun: false };
+      await deps.decisions.claim(decision);
+
+      await expect(buildDeletionGuardHandler(deps)(envelope, context)).rejects.toBeInstanceOf(DecisionInProgressError);
+      expect(fake.callsOf('CancelKeyDeletion')).toHaveLength(0);
+    });
   });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoDbUsageStore } from '../../lib/adapters/dynamodb-usage-store.js';
 import { daySk, keyPk } from '../../lib/adapters/dynamodb-table.js';
 import { buildUsageTrackerHandler } from '../../lib/handlers/usage-tracker.js';
@@ -55,6 +55,26 @@ describe('the usage tracker handler', () => {
     expect((await usage.getUsage(DECRYPT_KEY)).dailyCounts).toEqual({ '2019-03-08': { Decrypt: 1 } });
     expect((await usage.getUsage(S3_KEY)).lastUsedByOperation).toEqual({ GenerateDataKey: '2025-10-27T00:01:13.000Z' });
     expect((await usage.getUsage(PENDING_KEY)).lastPendingDeletionFailure?.eventId).toBe('8e0f3f5a-2d7b-4c61-9a43-57c1d2b8e6f0');
+  });
+
+  it('records the heartbeat of each account and Region it saw read-only events for, and logs their count for the alarm', async () => {
+    const own = await createTestTable(client);
+    const usage = new DynamoDbUsageStore(client, own);
+    const loud = new Logger({ serviceName: 'usage-tracker-test', logLevel: 'SILENT' });
+    const info = vi.spyOn(loud, 'info');
+
+    await buildUsageTrackerHandler({ usage, logger: loud })(await sample(), context);
+
+    expect(await usage.getCoverage('987654321098', 'us-west-2')).toEqual({
+      accountId: '987654321098',
+      region: 'us-west-2',
+      // The sample's one Decrypt in that account and Region.
+      watchedSince: '2019-03-08T13:32:07.000Z',
+      lastUsageEventAt: '2019-03-08T13:32:07.000Z',
+    });
+    expect(info).toHaveBeenCalledWith('batch recorded', expect.objectContaining({ readOnlyEvents: expect.any(Number) }));
+    const logged = info.mock.calls.find(([message]) => message === 'batch recorded')?.[1] as { readOnlyEvents: number } | undefined;
+    expect(logged?.readOnlyEvents).toBeGreaterThanOrEqual(2);
   });
 
   it('succeeds for a message redelivered after it was stored, counting it once', async () => {

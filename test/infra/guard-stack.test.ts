@@ -1,7 +1,8 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinition } from '../../lib/adapters/dynamodb-table.js';
-import { PENDING_DELETION_SUFFIX } from '../../lib/domain/operations.js';
+import { PENDING_DELETION_SUFFIXES } from '../../lib/domain/operations.js';
+import { HEARTBEAT_METRIC } from '../../infra/constructs/operational-alarms.js';
 import { ROUTES, SCHEDULES, type FunctionName } from '../../lib/routing.js';
 import { nagViolations } from '../../infra/nag.js';
 import type { KmsGuardStack } from '../../infra/stacks/guard-stack.js';
@@ -48,7 +49,7 @@ describe('the guard stack (single account)', () => {
 
   it('sends calls failing with "is pending deletion." straight to the deletion guard by suffix', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({ detail: Match.objectLike({ errorMessage: [{ suffix: PENDING_DELETION_SUFFIX }] }) }),
+      EventPattern: Match.objectLike({ detail: Match.objectLike({ errorMessage: PENDING_DELETION_SUFFIXES.map((suffix) => ({ suffix })) }) }),
       Targets: [Match.objectLike({ Arn: arnOf(functionLogicalId(stack, 'deletion-guard')) })],
     });
   });
@@ -132,6 +133,23 @@ describe('asynchronous functions', () => {
       expect(alarms.some((alarm) => alarm.MetricName === 'Errors' && JSON.stringify(alarm.Dimensions).includes(fn)), fn).toBe(true);
     }
   });
+
+  it("alarms when the usage tracker's logs show no read-only KMS event for usageHeartbeatHours, missing data counting as none", () => {
+    const filters = Object.values(resourcesOf(template, 'AWS::Logs::MetricFilter')).map((filter) => filter.Properties as Record<string, unknown>);
+    const heartbeat = filters.find((filter) => JSON.stringify(filter.MetricTransformations).includes(HEARTBEAT_METRIC.name));
+    expect(heartbeat?.FilterPattern).toBe('{ ($.message = "batch recorded") && ($.readOnlyEvents > 0) }');
+    expect(JSON.stringify(heartbeat?.LogGroupName)).toContain(logicalIdOf(stack, stack.functions.byName['usage-tracker'].logGroup));
+    const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties as Record<string, unknown>);
+    expect(alarms.find((alarm) => alarm.MetricName === HEARTBEAT_METRIC.name)).toMatchObject({
+      Namespace: HEARTBEAT_METRIC.namespace,
+      Period: 3600,
+      EvaluationPeriods: 6,
+      DatapointsToAlarm: 6,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
 });
 
 describe('the sweeps', () => {
@@ -207,6 +225,7 @@ describe('the functions', () => {
         'KMS_GUARD_SLACK_ALLOWED_HOSTS',
         'KMS_GUARD_SLACK_SECRET',
         'KMS_GUARD_TABLE',
+        'KMS_GUARD_USAGE_HEARTBEAT_HOURS',
       ].sort(),
     );
     expect(env).toMatchObject({
@@ -217,6 +236,7 @@ describe('the functions', () => {
       KMS_GUARD_SLACK_SECRET: 'kms-guard/slack-webhook',
       KMS_GUARD_SLACK_ALLOWED_HOSTS: 'hooks.slack.com',
       KMS_GUARD_TABLE: { Ref: logicalIdOf(stack, stack.state.table) },
+      KMS_GUARD_USAGE_HEARTBEAT_HOURS: '6',
     });
   });
 });

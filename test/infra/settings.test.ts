@@ -47,6 +47,7 @@ describe('deployment settings', () => {
     [{ memberAccounts: '1234' }, /"memberAccounts" must hold 12-digit account ids/],
     [{ remediationRoleName: 'has space' }, /not a valid IAM role name/],
     [{ exemptPrincipals: [1, 2] }, /"exemptPrincipals" must be a list of strings/],
+    [{ usageHeartbeatHours: '169' }, /"usageHeartbeatHours" must be a whole number of hours from 1 to 168/],
   ])('reject %j naming the key', (context, message) => {
     expect(() => settingsWith(context)).toThrow(ConfigError);
     expect(() => settingsWith(context)).toThrow(message);

@@ -221,4 +221,5 @@ const bind = (store: DynamoDbUsageStore): UsageStore => ({
   getUsage: (keyArn) => store.getUsage(keyArn),
   listKeyArns: () => store.listKeyArns(),
   listKeysPendingDeletion: () => store.listKeysPendingDeletion(),
+  getCoverage: (accountId, region) => store.getCoverage(accountId, region),
 });

@@ -2,7 +2,8 @@
  * Faults at the KMS boundary, through the deletion guard's real handler: the local KMS endpoint answers with
  * throttling, 5xx or not at all (timeouts), with the real SDK's retries in between. No decision is lost: a
  * cancellation either succeeds or leaves a stored `cancel-failed` alert and an error for EventBridge to retry, and
- * the redelivery repairs the key. Concurrent deliveries of one ScheduleKeyDeletion cancel exactly once.
+ * the redelivery repairs the key. Concurrent deliveries of one ScheduleKeyDeletion cancel exactly once; those that
+ * find the first still at work are thrown back for a retry.
  */
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -16,8 +17,9 @@ import { KmsKeyDirectory } from '../../lib/adapters/kms-key-directory.js';
 import { DEFAULT_POLICY } from '../../lib/config.js';
 import type { Decision } from '../../lib/domain/model.js';
 import { buildDeletionGuardHandler, type DeletionGuardDeps } from '../../lib/handlers/deletion-guard.js';
+import { DecisionInProgressError } from '../../lib/use-cases/enact-decision.js';
 import { DeletionRepairFailedError } from '../../lib/use-cases/guard-deletion.js';
-import { daysBefore, eventBridgeEnvelope, kmsEvent, scheduleRecord } from '../domain/deletion/kms-events.js';
+import { daysBefore, eventBridgeEnvelope, kmsEvent, scheduleEvent, scheduleRecord } from '../domain/deletion/kms-events.js';
 import { createTestTable, dynamoTestClient } from '../support/dynamodb-local.js';
 import { kmsClientFor, startFakeKms, type FakeKms, type FakeKmsFault } from '../support/fake-kms-server.js';
 
@@ -49,6 +51,7 @@ describe('the deletion guard under KMS faults', () => {
       decisions: new DynamoDbDecisionStore(dynamo, tableName),
       publisher: { publish: async (batch) => void published.push(...batch) },
       keyDirectoryFor: () => directory,
+      historySettle: { timeoutMs: 0, intervalMs: 0 },
     };
   });
 
@@ -63,6 +66,8 @@ describe('the deletion guard under KMS faults', () => {
     await deps.usage.record([kmsEvent('CreateKey', keyArn, daysBefore(NOW, 200)), kmsEvent('Decrypt', keyArn, daysBefore(NOW, 1))]);
     await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
     const eventId = randomUUID();
+    // The usage tracker records the scheduling too (before the repair's EnableKey looks for it).
+    await deps.usage.record([scheduleEvent(keyArn, eventId, NOW)]);
     return { keyArn, eventId, event: eventBridgeEnvelope(scheduleRecord(keyArn, eventId, NOW)) };
   };
 
@@ -118,9 +123,12 @@ describe('the deletion guard under KMS faults', () => {
     fake.failNext('DescribeKey', 3, THROTTLED);
     const handler = buildDeletionGuardHandler(deps);
 
-    const results = await Promise.all(Array.from({ length: 8 }, () => handler(structuredClone(event), context)));
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => handler(structuredClone(event), context)));
 
-    expect(results.flatMap((result) => result.decisions)).toEqual([{ decisionId: eventId, action: 'cancel-deletion', reasons: ['recent-use'] }]);
+    const decided = results.flatMap((result) => (result.status === 'fulfilled' ? result.value.decisions : []));
+    expect(decided).toEqual([{ decisionId: eventId, action: 'cancel-deletion', reasons: ['recent-use'] }]);
+    // A delivery that found the first one still at work throws, so EventBridge retries it (and then finds it done).
+    for (const result of results) if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(DecisionInProgressError);
     expect(fake.callsOf('CancelKeyDeletion')).toHaveLength(1);
     expect(fake.callsOf('EnableKey')).toHaveLength(1);
     expect((await deps.decisions.list()).map((decision) => decision.decisionId)).toEqual([eventId]);

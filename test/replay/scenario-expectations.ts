@@ -27,6 +27,7 @@ import {
   uuidFor,
   type ScenarioKey,
 } from '../../events/scenarios/generator/ids.js';
+import { FAIL_CLOSED_KEYS, SHARED_VOLUMES } from '../../events/scenarios/generator/fail-closed-scenarios.js';
 import { GRANT_SAFETY_GRANTS, GRANT_SAFETY_KEYS } from '../../events/scenarios/generator/grant-safety-ids.js';
 
 export const SCENARIO_NOW = NOW;
@@ -611,3 +612,182 @@ export const EXPECTED_KEY_FACTS: ExpectedKeyFacts[] = [
     why: 'checkout-api at 09:15 and fraud-scoring at 09:20 daily until the morning of the DisableKey',
   },
 ];
+
+// ==== Fail closed (issue 11) ============================================================================
+// The histories of events/scenarios/generator/fail-closed-scenarios.ts. Appended to the lists above, so the
+// replay test and check.ts hold them to the same rules; EXPECTED_KEY_STATES is new.
+
+const FC = FAIL_CLOSED_KEYS;
+const failClosedTrigger = (scenarioKey: ScenarioKey, step: string): string => eventIdOf(scenarioKey, step);
+
+export const FAIL_CLOSED_DECISIONS: ExpectedDecision[] = [
+  {
+    keyAlias: alias(FC.ebsSharedVolumes),
+    keyArn: arn(FC.ebsSharedVolumes),
+    action: 'cancel-deletion',
+    decisiveReason: 'aws-service-grant',
+    reasonsInclude: ['aws-service-grant'],
+    reEnable: true,
+    triggerEventId: schedule(FC.ebsSharedVolumes),
+    evidenceIncludes: [`"serviceGrants":${SHARED_VOLUMES}`, `"grantsOmitted":${SHARED_VOLUMES - 20}`],
+    why: '40 attached volumes hold EBS grants: the decision names 20 and counts the other 20, so it stays within its size budget',
+  },
+  {
+    keyAlias: alias(FC.createGrantPending),
+    keyArn: arn(FC.createGrantPending),
+    action: 'alert',
+    decisiveReason: 'old-use',
+    reasonsInclude: ['old-use'],
+    triggerEventId: schedule(FC.createGrantPending),
+    why: 'at scheduling the last Decrypt was 204 days old',
+  },
+  {
+    keyAlias: alias(FC.createGrantPending),
+    keyArn: arn(FC.createGrantPending),
+    action: 'cancel-deletion',
+    decisiveReason: 'use-while-pending-deletion',
+    reasonsInclude: ['use-while-pending-deletion'],
+    reEnable: true,
+    triggerEventId: failClosedTrigger(FC.createGrantPending, 'create-grant-failure'),
+    occurrences: 1,
+    evidenceIncludes: ['"operation":"CreateGrant"'],
+    why: "EC2's CreateGrant to attach a volume failed with \"is pending deletion.\": no Decrypt ever follows on a pending key",
+  },
+  {
+    keyAlias: alias(FC.reEncryptDestination),
+    keyArn: arn(FC.reEncryptDestination),
+    action: 'cancel-deletion',
+    decisiveReason: 'use-while-pending-deletion',
+    reasonsInclude: ['use-while-pending-deletion'],
+    reEnable: true,
+    triggerEventId: failClosedTrigger(FC.reEncryptDestination, 'reencrypt-failure'),
+    occurrences: 1,
+    why: 'a ReEncrypt failed because its destination key is pending deletion: the failure is about the destination, not the source',
+  },
+  {
+    keyAlias: alias(FC.replicaPendingFailure),
+    keyArn: arn(FC.replicaPendingFailure),
+    action: 'cancel-deletion',
+    decisiveReason: 'use-while-pending-deletion',
+    reasonsInclude: ['use-while-pending-deletion', 'pending-replica-deletion'],
+    reEnable: true,
+    triggerEventId: failClosedTrigger(FC.replicaPendingFailure, 'pending-replica-failure'),
+    occurrences: 1,
+    why: 'a Decrypt on the multi-Region primary failed with "is pending replica deletion.", the PendingReplicaDeletion variant',
+  },
+  {
+    keyAlias: alias(FC.publicKeyExportedDisabled),
+    keyArn: arn(FC.publicKeyExportedDisabled),
+    action: 'cancel-deletion',
+    decisiveReason: 'public-key-exported',
+    reasonsInclude: ['public-key-exported', 'disabled-without-failures'],
+    reEnable: false,
+    triggerEventId: schedule(FC.publicKeyExportedDisabled),
+    why: 'RSA_3072 ENCRYPT_DECRYPT with an exported public key: 20 days disabled prove nothing for ciphertexts made outside KMS; stays Disabled',
+  },
+  {
+    keyAlias: alias(FC.recencyAtScheduling),
+    keyArn: arn(FC.recencyAtScheduling),
+    action: 'cancel-deletion',
+    decisiveReason: 'recent-use',
+    reasonsInclude: ['recent-use'],
+    reEnable: true,
+    triggerEventId: schedule(FC.recencyAtScheduling),
+    why: 'last Decrypt 80 days before it was scheduled',
+  },
+  {
+    keyAlias: alias(FC.sameSecondDisable),
+    keyArn: arn(FC.sameSecondDisable),
+    action: 'cancel-deletion',
+    decisiveReason: 'recent-use',
+    reasonsInclude: ['recent-use'],
+    reEnable: false,
+    triggerEventId: schedule(FC.sameSecondDisable),
+    why: 'DisableKey in the same second as the scheduling (KMS refuses DisableKey on a pending key, so it came first): never re-enable',
+  },
+  {
+    keyAlias: alias(FC.importedMaterialExpired),
+    keyArn: arn(FC.importedMaterialExpired),
+    action: 'cancel-deletion',
+    decisiveReason: 'recent-use',
+    reasonsInclude: ['recent-use'],
+    reEnable: false,
+    triggerEventId: schedule(FC.importedMaterialExpired),
+    evidenceIncludes: ['"state":"PendingImport"'],
+    why: 'used 15 days before its imported material expired (DeleteExpiredKeyMaterial): PendingImport before the scheduling, so no EnableKey',
+  },
+  {
+    keyAlias: alias(FC.deletedAfterWaiting),
+    keyArn: arn(FC.deletedAfterWaiting),
+    action: 'alert',
+    decisiveReason: 'old-use',
+    reasonsInclude: ['old-use'],
+    triggerEventId: schedule(FC.deletedAfterWaiting),
+    why: 'last Decrypt 205 days before the scheduling',
+  },
+  {
+    keyAlias: alias(FC.writeOnlyTrail),
+    keyArn: arn(FC.writeOnlyTrail),
+    action: 'alert',
+    decisiveReason: 'usage-events-unverified',
+    reasonsInclude: ['usage-events-unverified'],
+    triggerEventId: schedule(FC.writeOnlyTrail),
+    why: 'never used in 200 days, but its account sends no read-only events at all: absence of use proves nothing',
+  },
+];
+
+export const FAIL_CLOSED_NO_DECISION: ExpectedNoDecision[] = [
+  {
+    keyAlias: alias(FC.reEncryptSource),
+    keyArn: arn(FC.reEncryptSource),
+    forbiddenActions: ['cancel-deletion', 'allow-deletion'],
+    why: 'the source of the failing ReEncrypt is not pending deletion: the failure concerns the destination',
+  },
+  {
+    keyAlias: alias(FC.publicKeyExportedDisabled),
+    keyArn: arn(FC.publicKeyExportedDisabled),
+    forbiddenActions: ['allow-deletion'],
+    why: 'an exported public key of an encryption key outranks disabled-without-failures',
+  },
+  {
+    keyAlias: alias(FC.recencyAtScheduling),
+    keyArn: arn(FC.recencyAtScheduling),
+    forbiddenActions: [],
+    forbiddenReasons: ['old-use'],
+    why: 'judged at the scheduling: the sweep at --now, 100 days after the last use, must not call it old',
+  },
+  {
+    keyAlias: alias(FC.writeOnlyTrail),
+    keyArn: arn(FC.writeOnlyTrail),
+    forbiddenActions: ['allow-deletion'],
+    why: 'no positive evidence that usage events arrive from its account',
+  },
+  ...Object.values(FC).map(
+    (key): ExpectedNoDecision => ({
+      keyAlias: alias(key),
+      keyArn: arn(key),
+      forbiddenActions: [],
+      forbiddenReasons: ['deletion-reminder-7d', 'deletion-reminder-1d', 'evidence-unavailable', 'decision-store-unavailable'],
+      why: 'deletion dates more than 7 days after --now, or past (the key was deleted); replay reads everything it needs',
+    }),
+  ),
+];
+
+/** The state each key's line must show after the replay. */
+export const EXPECTED_KEY_STATES: { readonly keyAlias: string; readonly keyArn: string; readonly state: string; readonly why: string }[] = [
+  {
+    keyAlias: alias(FC.deletedAfterWaiting),
+    keyArn: arn(FC.deletedAfterWaiting),
+    state: 'Deleted',
+    why: "KMS's own DeleteKey record (eventType AwsServiceEvent) ended the waiting period",
+  },
+  {
+    keyAlias: alias(FC.importedMaterialExpired),
+    keyArn: arn(FC.importedMaterialExpired),
+    state: 'PendingDeletion',
+    why: 'scheduled from PendingImport after DeleteExpiredKeyMaterial; replay cancels nothing',
+  },
+];
+
+EXPECTED_DECISIONS.push(...FAIL_CLOSED_DECISIONS);
+EXPECTED_NO_DECISION.push(...FAIL_CLOSED_NO_DECISION);

@@ -2,7 +2,8 @@
  * A local HTTP endpoint that answers like AWS KMS (awsJson1_1: POST /, X-Amz-Target TrentService.<Operation>),
  * so tests exercise the real SDK's serialisation, error mapping and retries. It keeps the documented key-state
  * machine (https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html) and the error messages KMS
- * uses ("<key ARN> is pending deletion.", "<key ARN> is not pending deletion.", "<key ARN> is disabled.").
+ * uses ("<key ARN> is pending deletion.", "<key ARN> is pending replica deletion.", "<key ARN> is not pending
+ * deletion.", "<key ARN> is disabled.").
  * Binds 127.0.0.1 on an ephemeral port. Faults (throttling, 5xx, delays) are injected per operation.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -97,6 +98,8 @@ export interface FakeKms {
   setLastUsage(keyIdOrArn: string, usage: FakeLastUsage | null, trackingStartDate?: Date | string): void;
   /** The next `times` requests for `operation` ('*' for any) get `fault`; Infinity for a persistent fault. */
   failNext(operation: string, times: number, fault: FakeKmsFault): void;
+  /** Drops every fault still queued. */
+  clearFaults(): void;
   callsOf(operation: string): FakeKmsCall[];
   close(): Promise<void>;
 }
@@ -222,7 +225,8 @@ export const startFakeKms = async (options: { readonly now?: () => Date } = {}):
 
   /** Operations that need a key that is not pending deletion (or import) to manage it. */
   const requireManageable = (key: KeyEntry): void => {
-    if (key.state === 'PendingDeletion' || key.state === 'PendingReplicaDeletion') throw invalidState(`${key.arn} is pending deletion.`);
+    if (key.state === 'PendingDeletion') throw invalidState(`${key.arn} is pending deletion.`);
+    if (key.state === 'PendingReplicaDeletion') throw invalidState(`${key.arn} is pending replica deletion.`);
   };
 
   /** Cryptographic operations: only Enabled keys. */
@@ -236,6 +240,8 @@ export const startFakeKms = async (options: { readonly now?: () => Date } = {}):
         throw invalidState(`${key.arn} is pending import.`);
       case 'Unavailable':
         throw invalidState(`${key.arn} is unavailable.`);
+      case 'PendingReplicaDeletion':
+        throw invalidState(`${key.arn} is pending replica deletion.`);
       default:
         throw invalidState(`${key.arn} is pending deletion.`);
     }
@@ -620,6 +626,7 @@ export const startFakeKms = async (options: { readonly now?: () => Date } = {}):
       queue.push({ remaining: times, fault });
       faults.set(operation, queue);
     },
+    clearFaults: () => faults.clear(),
     callsOf: (operation) => calls.filter((call) => call.operation === operation),
     close: async () => {
       for (const timer of timers) clearTimeout(timer);

@@ -11,6 +11,7 @@ import { DynamoDbUsageStore } from '../../lib/adapters/dynamodb-usage-store.js';
 import { KmsKeyDirectory } from '../../lib/adapters/kms-key-directory.js';
 import type { Decision } from '../../lib/domain/model.js';
 import type { Clock, DecisionPublisher, KeyDirectory } from '../../lib/domain/ports.js';
+import type { HistorySettle } from '../../lib/use-cases/repair-key.js';
 import { createTestTable, dynamoTestClient } from './dynamodb-local.js';
 import { kmsClientFor, startFakeKms, type FakeKms } from './fake-kms-server.js';
 
@@ -23,6 +24,8 @@ export interface GuardWorldPorts {
   readonly clock: Clock;
   readonly keyDirectoryFor: (keyArn: string) => KeyDirectory;
   readonly keyDirectories: () => KeyDirectory[];
+  /** No waiting for the usage pipeline: tests record what the tracker would have recorded before they act. */
+  readonly historySettle: HistorySettle;
 }
 
 export interface GuardWorld extends GuardWorldPorts {
@@ -54,6 +57,7 @@ export const startGuardWorld = async (options: { readonly now: () => Date }): Pr
     clock,
     keyDirectoryFor: () => directory,
     keyDirectories: () => [directory],
+    historySettle: { timeoutMs: 0, intervalMs: 0 },
   };
   return {
     ...ports,

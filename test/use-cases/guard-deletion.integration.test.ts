@@ -7,6 +7,7 @@ import { ScheduleKeyDeletionCommand, type KMSClient } from '@aws-sdk/client-kms'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../lib/config.js';
 import type { Decision } from '../../lib/domain/model.js';
+import { DecisionInProgressError } from '../../lib/use-cases/enact-decision.js';
 import { DeletionRepairFailedError, guardDeletion, type DeletionDeps } from '../../lib/use-cases/guard-deletion.js';
 import { daysBefore, kmsEvent, pendingDeletionFailure, scheduleEvent } from '../domain/deletion/kms-events.js';
 import type { FakeKeyOptions, FakeKms } from '../support/fake-kms-server.js';
@@ -29,8 +30,11 @@ describe('guardDeletion against DynamoDB Local and the local KMS endpoint', () =
 
   afterEach(() => world.close());
 
-  /** A key the store has watched for 200 days, used 5 days ago, then scheduled (in KMS too) at NOW. */
-  const scheduledKey = async (options: { disabledDaysAgo?: number; key?: FakeKeyOptions } = {}) => {
+  /**
+   * A key the store has watched for 200 days, used 20 days ago, then scheduled (in KMS too) at NOW. The usage
+   * tracker has recorded the scheduling too, unless `trackerLags` (it arrives through the 30 s usage buffer).
+   */
+  const scheduledKey = async (options: { disabledDaysAgo?: number; key?: FakeKeyOptions; trackerLags?: boolean } = {}) => {
     const keyArn = fake.createKey({ creationDate: daysBefore(NOW, 200), ...options.key });
     const history = [kmsEvent('CreateKey', keyArn, daysBefore(NOW, 200)), kmsEvent('Decrypt', keyArn, daysBefore(NOW, 20))];
     if (options.disabledDaysAgo !== undefined) {
@@ -39,7 +43,9 @@ describe('guardDeletion against DynamoDB Local and the local KMS endpoint', () =
     }
     await deps.usage.record(history);
     await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
-    return { keyArn, event: scheduleEvent(keyArn, randomUUID(), NOW) };
+    const event = scheduleEvent(keyArn, randomUUID(), NOW);
+    if (options.trackerLags !== true) await deps.usage.record([event]);
+    return { keyArn, event };
   };
 
   it('cancels the deletion of a recently used key and enables it again', async () => {
@@ -124,12 +130,15 @@ describe('guardDeletion against DynamoDB Local and the local KMS endpoint', () =
     expect(published.filter((decision) => decision.action === 'alert')).toHaveLength(1);
   });
 
-  it('cancels once for 10 concurrent deliveries of one ScheduleKeyDeletion', async () => {
+  it('cancels once for 10 concurrent deliveries of one ScheduleKeyDeletion; those that find it in progress are retried', async () => {
     const { keyArn, event } = await scheduledKey();
 
-    const results = await Promise.all(Array.from({ length: 10 }, () => guardDeletion(deps, event)));
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => guardDeletion(deps, event)));
 
-    expect(results.flat()).toHaveLength(1);
+    const decided = results.flatMap((result) => (result.status === 'fulfilled' ? result.value : []));
+    const refused = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+    expect(decided).toHaveLength(1);
+    expect(refused.every((reason) => reason instanceof DecisionInProgressError)).toBe(true);
     expect(fake.callsOf('CancelKeyDeletion')).toHaveLength(1);
     expect(published).toHaveLength(1);
     expect(fake.state(keyArn)).toBe('Enabled');
@@ -153,6 +162,7 @@ describe('guardDeletion against DynamoDB Local and the local KMS endpoint', () =
     await deps.usage.record([kmsEvent('CreateKey', keyArn, daysBefore(NOW, 30))]);
     await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
     const schedule = scheduleEvent(keyArn, randomUUID(), daysBefore(NOW, 1));
+    await deps.usage.record([schedule]);
     const [first] = await guardDeletion(deps, schedule);
     expect(first).toMatchObject({ action: 'alert', reasons: ['insufficient-history'] });
 

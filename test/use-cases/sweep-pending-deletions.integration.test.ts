@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../lib/config.js';
 import type { Decision } from '../../lib/domain/model.js';
 import { guardDeletion } from '../../lib/use-cases/guard-deletion.js';
-import { SweepFailedError, sweepPendingDeletions, type SweepDeps } from '../../lib/use-cases/sweep-pending-deletions.js';
+import { EvidenceIncompleteError, SweepFailedError, sweepPendingDeletions, type SweepDeps } from '../../lib/use-cases/sweep-pending-deletions.js';
 import { daysBefore, kmsEvent, scheduleEvent } from '../domain/deletion/kms-events.js';
 import type { FakeKms } from '../support/fake-kms-server.js';
 import { startGuardWorld, type GuardWorld } from '../support/guard-world.js';
@@ -48,9 +48,10 @@ describe('sweepPendingDeletions', () => {
     const keyArn = fake.createKey();
     await storeOnly.usage.record([kmsEvent('CreateKey', keyArn, daysBefore(START, 30))]);
     const schedule = scheduleEvent(keyArn, randomUUID(), daysBefore(START, 1), { windowDays });
+    await storeOnly.usage.record([schedule]);
     await guardDeletion(storeOnly, schedule);
     published.length = 0;
-    return { keyArn, scheduleId: schedule.eventId };
+    return { keyArn, scheduleId: `${schedule.eventId}#dry-run` };
   };
 
   it('finds a deletion only KMS knows of and cancels it, leaving the key Disabled when its prior state is unknown', async () => {
@@ -91,7 +92,7 @@ describe('sweepPendingDeletions', () => {
 
     expect(first).toEqual([
       expect.objectContaining({
-        decisionId: `reminder#${keyArn}#2026-06-07T12:00:00.000Z#7`,
+        decisionId: `reminder#${keyArn}#2026-06-07T12:00:00.000Z#7#dry-run`,
         action: 'alert',
         reasons: ['deletion-reminder-7d'],
         evidence: expect.objectContaining({ daysLeft: 6, verdict: 'alert', verdictReasons: ['insufficient-history'] }),
@@ -108,7 +109,7 @@ describe('sweepPendingDeletions', () => {
     const lastDay = await sweepPendingDeletions(storeOnly);
     const again = await sweepPendingDeletions(storeOnly);
 
-    expect(lastDay.map((decision) => decision.decisionId)).toEqual([`reminder#${keyArn}#2026-06-07T12:00:00.000Z#1`]);
+    expect(lastDay.map((decision) => decision.decisionId)).toEqual([`reminder#${keyArn}#2026-06-07T12:00:00.000Z#1#dry-run`]);
     expect(again).toEqual([]);
     expect(published.map((decision) => decision.reasons[0])).toEqual(['deletion-reminder-7d', 'deletion-reminder-1d']);
   });
@@ -131,7 +132,7 @@ describe('sweepPendingDeletions', () => {
 
     const verdict = decisions.find((decision) => decision.action === 'cancel-deletion');
     expect(verdict).toMatchObject({ reasons: ['recent-use'], reEnable: true, dryRun: true });
-    expect(verdict?.decisionId).toBe(`sweep#${keyArn}#${new Date(START.getTime() - 86_400_000).toISOString()}#cancel-deletion`);
+    expect(verdict?.decisionId).toBe(`sweep#${keyArn}#${new Date(START.getTime() - 86_400_000).toISOString()}#cancel-deletion#dry-run`);
     expect((await storeOnly.decisions.get(scheduleId))?.action).toBe('alert');
   });
 
@@ -161,5 +162,106 @@ describe('sweepPendingDeletions', () => {
       [failing, 'alert'],
       [other, 'cancel-deletion'],
     ]);
+  });
+
+  describe('after dry-run, crashes and outages', () => {
+    /** A key used 10 days ago and Enabled, scheduled in KMS and recorded by the tracker, judged by the guard in `mode`. */
+    const judgedIn = async (mode: 'dry-run' | 'enforce') => {
+      const keyArn = fake.createKey({ creationDate: daysBefore(START, 300) });
+      await production.usage.record([kmsEvent('CreateKey', keyArn, daysBefore(START, 300)), kmsEvent('Decrypt', keyArn, daysBefore(START, 10))]);
+      await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
+      const schedule = scheduleEvent(keyArn, randomUUID(), START);
+      await production.usage.record([schedule]);
+      return { keyArn, schedule, decisions: await guardDeletion({ ...production, mode }, schedule) };
+    };
+
+    it('cancels at the first enforce sweep a deletion that was only decided in dry-run mode', async () => {
+      const { keyArn, decisions } = await judgedIn('dry-run');
+      expect(decisions).toMatchObject([{ action: 'cancel-deletion', dryRun: true }]);
+      expect(fake.state(keyArn)).toBe('PendingDeletion');
+
+      now = new Date(START.getTime() + HOUR_MS);
+      const swept = await sweepPendingDeletions(production);
+
+      expect(swept).toMatchObject([{ action: 'cancel-deletion', reasons: ['recent-use'], dryRun: false, reEnable: true }]);
+      expect(swept[0]?.outcome).toEqual([{ call: 'CancelKeyDeletion', result: 'ok' }, { call: 'EnableKey', result: 'ok' }]);
+      expect(fake.state(keyArn)).toBe('Enabled');
+    });
+
+    it('repeats nothing the guard did in enforce mode', async () => {
+      const { keyArn } = await judgedIn('enforce');
+      expect(fake.state(keyArn)).toBe('Enabled');
+      published.length = 0;
+
+      now = new Date(START.getTime() + HOUR_MS);
+
+      expect(await sweepPendingDeletions(production)).toEqual([]);
+      expect(published).toEqual([]);
+    });
+
+    it('acts on a scheduling whose decision was claimed but never completed (a crash)', async () => {
+      const keyArn = fake.createKey({ creationDate: daysBefore(START, 300) });
+      await production.usage.record([kmsEvent('CreateKey', keyArn, daysBefore(START, 300)), kmsEvent('Decrypt', keyArn, daysBefore(START, 10))]);
+      await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
+      const schedule = scheduleEvent(keyArn, randomUUID(), START);
+      await production.usage.record([schedule]);
+      await production.decisions.claim({
+        decisionId: schedule.eventId, action: 'cancel-deletion', keyArn, reasons: ['recent-use'], evidence: {}, eventId: schedule.eventId,
+        decidedAt: START.toISOString(), accountId: '111122223333', region: 'us-east-1', reEnable: true, dryRun: false,
+      });
+
+      now = new Date(START.getTime() + HOUR_MS);
+      const swept = await sweepPendingDeletions(production);
+
+      expect(swept).toMatchObject([{ action: 'cancel-deletion', decisionId: expect.stringMatching(/^sweep#/) }]);
+      expect(fake.state(keyArn)).toBe('Enabled');
+    });
+
+    it('fails closed on a pending key the guard never judged and whose evidence it cannot read', async () => {
+      const keyArn = await scheduledBehindTheGuardsBack();
+      fake.failNext('ListGrants', Infinity, { status: 400, type: 'AccessDeniedException' });
+
+      const swept = await sweepPendingDeletions(production);
+
+      expect(swept).toMatchObject([{ action: 'cancel-deletion', reasons: ['evidence-unavailable'], reEnable: false }]);
+      expect(fake.state(keyArn)).toBe('Disabled');
+    });
+
+    it('keeps the earlier judgement of a key whose evidence it cannot read now, and fails the run naming the key', async () => {
+      const { keyArn } = await judgedIn('dry-run');
+      fake.failNext('ListGrants', Infinity, { status: 400, type: 'AccessDeniedException' });
+      published.length = 0;
+
+      const sweep = sweepPendingDeletions({ ...production, mode: 'dry-run' });
+
+      await expect(sweep).rejects.toMatchObject({ subjects: [keyArn], cause: expect.any(EvidenceIncompleteError) });
+      expect(published).toEqual([]);
+    });
+
+    it('does not let one key KMS will not describe hide the other keys of its account', async () => {
+      const denied = await scheduledBehindTheGuardsBack();
+      const other = await scheduledBehindTheGuardsBack();
+      // AccessDenied is not retried: the one fault hits the first DescribeKey, the denied key's.
+      fake.failNext('DescribeKey', 1, { status: 400, type: 'AccessDeniedException', message: 'not authorized' });
+
+      const sweep = sweepPendingDeletions(production);
+
+      await expect(sweep).rejects.toMatchObject({ subjects: [denied] });
+      expect(fake.state(other)).toBe('Disabled');
+    });
+
+    it('fails closed on a key the store holds as pending when KMS will not describe it', async () => {
+      const keyArn = fake.createKey({ creationDate: daysBefore(START, 300) });
+      await production.usage.record([kmsEvent('CreateKey', keyArn, daysBefore(START, 300))]);
+      await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
+      await production.usage.record([scheduleEvent(keyArn, randomUUID(), START)]);
+      fake.failNext('DescribeKey', Infinity, { status: 400, type: 'AccessDeniedException', message: 'not authorized' });
+
+      const swept = await sweepPendingDeletions(production);
+
+      expect(swept).toMatchObject([{ keyArn, action: 'cancel-deletion', reasons: ['evidence-unavailable'], reEnable: false }]);
+      expect(JSON.stringify(swept[0]?.evidence)).toContain('KMS DescribeKey');
+      expect(fake.state(keyArn)).toBe('Disabled');
+    });
   });
 });

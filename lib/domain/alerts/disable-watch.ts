@@ -6,7 +6,7 @@
  */
 import { callerId, type KmsEvent } from '../kms-event.js';
 import type { KeyUsageSummary, StateTransition } from '../model.js';
-import { PENDING_DELETION_SUFFIX } from '../operations.js';
+import { isPendingDeletionError } from '../operations.js';
 import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type RuleResult } from './rule-result.js';
 
 const DAY_MS = 86_400_000;
@@ -32,7 +32,7 @@ export const disabledInUse = (disabledAt: string, usage: KeyUsageSummary, recent
 
 /** Is this a call that failed because its key is disabled (and not because it is pending deletion)? */
 export const isDisabledFailure = (event: KmsEvent): boolean =>
-  event.error?.code === 'DisabledException' && !event.error.message.endsWith(PENDING_DELETION_SUFFIX);
+  event.error?.code === 'DisabledException' && !isPendingDeletionError(event.error);
 
 /**
  * When the Disabled period that holds `at` began: the first of the run of Disabled transitions before it.
@@ -63,7 +63,7 @@ export const useWhileDisabled = (
   const operations = new Set<string>([failure.eventName]);
   for (const summary of usage.failures) {
     if (summary.errorCode !== 'DisabledException' || summary.lastAt < periodStart) continue;
-    if (summary.lastMessage.endsWith(PENDING_DELETION_SUFFIX)) continue;
+    if (isPendingDeletionError({ code: summary.errorCode, message: summary.lastMessage })) continue;
     summary.callers.forEach((caller) => broken.add(caller));
     operations.add(summary.operation);
   }

@@ -6,7 +6,7 @@ import { activeTags } from '../key-state.js';
 import { callerId } from '../kms-event.js';
 import type { FailedCall, GrantRecord, KeyRecord, KeyUsageSummary } from '../model.js';
 import { CRYPTOGRAPHIC_OPERATIONS, PUBLIC_KEY_EXPORT } from '../operations.js';
-import type { KmsKeyFacts } from '../ports.js';
+import type { Coverage, KmsKeyFacts } from '../ports.js';
 import type { DeletionEvidence, DeletionTrigger, EvidenceSource, FailedUse, Scheduling, UseFact } from './evidence.js';
 import { earliest, isBefore, latest } from './timeline.js';
 
@@ -24,6 +24,8 @@ export interface EvidenceInput {
   readonly storeGrants: readonly GrantRecord[];
   /** Production only: DescribeKey and friends, and ListGrants. */
   readonly kms?: { readonly facts: KmsKeyFacts; readonly grants: readonly GrantRecord[] };
+  /** What the store has recorded for the key's account and Region. */
+  readonly coverage?: Coverage;
 }
 
 const TOP_CALLERS = 5;
@@ -41,12 +43,15 @@ export const buildDeletionEvidence = (input: EvidenceInput): DeletionEvidence =>
       : { at: lastAnyUseAt, source: 'store' as const, ...operationAt(usage, lastAnyUseAt) };
   const storeWatchedSince = earliest(key?.firstSeenAt, usage?.firstSeenAt);
   const scheduling = schedulingOf(input);
+  const coverage = input.coverage;
+  const usageCoverage = coverage === undefined ? undefined : defined({ watchedSince: coverage.watchedSince, lastUsageEventAt: coverage.lastUsageEventAt });
   return {
     keyArn: input.keyArn,
     accountId: input.accountId,
     region: input.region,
     trigger: input.trigger,
     ...(scheduling === undefined ? {} : { scheduling }),
+    ...supersededOf(input),
     ...defined({
       currentState: facts?.keyState ?? key?.history.at(-1)?.state,
       keySpec: facts?.keySpec ?? key?.keySpec,
@@ -58,8 +63,11 @@ export const buildDeletionEvidence = (input: EvidenceInput): DeletionEvidence =>
       lastCryptographicUse,
       lastUse,
       publicKeyExportedAt,
-      watchedSince: earliest(storeWatchedSince, facts?.usageTrackingStartDate),
+      watchedSince: earliest(coverage?.watchedSince, facts?.usageTrackingStartDate),
       storeWatchedSince,
+      createdAt: key?.createdAt ?? facts?.creationDate,
+      kmsTrackingSince: facts?.usageTrackingStartDate,
+      usageCoverage,
     }),
     tags: facts?.tags ?? (key === undefined ? {} : activeTags(key)),
     history: key?.history ?? [],
@@ -90,6 +98,16 @@ const schedulingOf = ({ triggerScheduling, key, kms }: EvidenceInput): Schedulin
   const deletionDate = kms?.facts.deletionDate ?? scheduling?.deletionDate;
   if (scheduling === undefined && deletionDate === undefined) return undefined;
   return { ...scheduling, ...defined({ deletionDate }) };
+};
+
+/** CloudTrail writes the deletion date to the second, KMS to the millisecond: a minute apart is another scheduling. */
+const SAME_SCHEDULING_MS = 60_000;
+
+const supersededOf = ({ triggerScheduling, kms }: EvidenceInput): { supersededBy?: { deletionDate: string } } => {
+  const announced = triggerScheduling?.deletionDate;
+  const current = kms?.facts.deletionDate;
+  if (announced === undefined || current === undefined) return {};
+  return Math.abs(Date.parse(announced) - Date.parse(current)) > SAME_SCHEDULING_MS ? { supersededBy: { deletionDate: current } } : {};
 };
 
 const cryptographicUsesOf = (usage: KeyUsageSummary | undefined, facts: KmsKeyFacts | undefined): UseFact[] => {
@@ -133,6 +151,7 @@ const failuresOf = ({ triggerFailure, usage }: EvidenceInput): FailedUse[] => {
       message: summary.lastMessage,
       eventId: summary.lastEventId,
       callers: summary.callers,
+      ...(summary.callersOmitted === undefined ? {} : { callersOmitted: summary.callersOmitted }),
     })),
   ];
   const seen = new Set<string>();

@@ -16,6 +16,7 @@ import { noRecordedUse } from './rules/no-recorded-use.js';
 import { oldUse } from './rules/old-use.js';
 import { pendingReplicaDeletion } from './rules/pending-replica-deletion.js';
 import { publicKeyExported } from './rules/public-key-exported.js';
+import { publicKeyExportedSigning } from './rules/public-key-exported-signing.js';
 import { recentUse } from './rules/recent-use.js';
 import { useWhileDisabled } from './rules/use-while-disabled.js';
 import { useWhilePendingDeletion } from './rules/use-while-pending-deletion.js';
@@ -26,9 +27,11 @@ export const DELETION_RULES: readonly DeletionRule[] = [
   exemptPrincipal,
   useWhileDisabled,
   awsServiceGrant,
+  // Before disabled-without-failures: ciphertexts made with an exported public key fail no call while disabled.
+  publicKeyExported,
   disabledWithoutFailures,
   recentUse,
-  publicKeyExported,
+  publicKeyExportedSigning,
   oldUse,
   noRecordedUse,
 ];

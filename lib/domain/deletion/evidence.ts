@@ -40,9 +40,19 @@ export interface FailedUse {
   readonly message: string;
   readonly eventId?: string;
   readonly callers: readonly string[];
+  /** Failed calls by callers the store counted but did not name (usage-bounds.ts). */
+  readonly callersOmitted?: number;
 }
 
 export type EvidenceSource = 'store-history' | 'store-usage' | 'store-grants' | 'kms';
+
+/** Evidence the guard could not gather, named for the alert (fail closed: the deletion is cancelled). */
+export interface EvidenceGap {
+  /** What was asked: "KMS DescribeKey", "store usage"… */
+  readonly source: string;
+  /** The error's name and message. */
+  readonly error: string;
+}
 
 /** The key's identity and attributes, as the key record holds them. */
 type KeyAttributes = Pick<
@@ -53,6 +63,11 @@ type KeyAttributes = Pick<
 export interface DeletionEvidence extends KeyAttributes {
   readonly trigger: DeletionTrigger;
   readonly scheduling?: Scheduling;
+  /**
+   * The triggering ScheduleKeyDeletion is no longer the one in force: KMS holds another deletion date (a person
+   * cancelled and scheduled again before a late delivery). Its prior state says nothing about the current one.
+   */
+  readonly supersededBy?: { readonly deletionDate: string };
   /** KMS's keyState when it answered, else the store's latest state. */
   readonly currentState?: string;
   readonly tags: Readonly<Record<string, string>>;
@@ -69,8 +84,14 @@ export interface DeletionEvidence extends KeyAttributes {
   readonly topCallers: readonly { readonly id: string; readonly count: number; readonly lastAt: string }[];
   readonly failures: readonly FailedUse[];
   readonly activeGrants: readonly GrantRecord[];
-  /** Since when anyone (store, or KMS usage tracking) has watched the key's use. */
+  /** Since when anyone (the store's coverage of the account and Region, or KMS usage tracking) has watched the key's use. */
   readonly watchedSince?: string;
+  /** When the key was created, when the store or KMS knows. */
+  readonly createdAt?: string;
+  /** KMS's own usage tracking start (GetKeyLastUsage): independent of CloudTrail delivery. */
+  readonly kmsTrackingSince?: string;
+  /** What the store has recorded for the key's account and Region (ports.ts Coverage); absent when unknown. */
+  readonly usageCoverage?: { readonly watchedSince?: string; readonly lastUsageEventAt?: string };
   /** Since when the guard's own store has recorded events for the key. */
   readonly storeWatchedSince?: string;
   /** Where facts came from, beyond the triggering event itself; empty means nobody knows the key. */

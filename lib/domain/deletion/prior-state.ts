@@ -19,18 +19,42 @@ export interface PriorState {
 /** States that say whether the key was usable; a pending state before a scheduling means events were missed. */
 const CONCLUSIVE: ReadonlySet<KeyStateName> = new Set(['Enabled', 'Disabled', 'PendingImport', 'Unavailable']);
 
-/** History entries before the current scheduling (all of them when the scheduling time is unknown). */
+/** CloudTrail times have one-second resolution. */
+const secondOf = (isoTime: string): string => isoTime.slice(0, 19);
+
+/** Events that need a key pending deletion (or end it): in the scheduling's second, these came after it. */
+const AFTER_SCHEDULING: ReadonlySet<string> = new Set(['CancelKeyDeletion', 'ScheduleKeyDeletion', 'DeleteKey', 'KMS CMK Deletion']);
+
+/**
+ * History entries before the current scheduling (all of them when the scheduling time is unknown). KMS refuses
+ * DisableKey and EnableKey on a key pending deletion, so a DisableKey in the same second as the scheduling came
+ * before it, whatever order the equal timestamps sort in.
+ */
 export const transitionsBeforeScheduling = (evidence: DeletionEvidence): readonly StateTransition[] => {
   const scheduling = evidence.scheduling;
+  const scheduledAt = scheduling?.scheduledAt;
   return evidence.history.filter(
     (transition) =>
       transition.eventId !== scheduling?.eventId &&
-      (scheduling?.scheduledAt === undefined || isBefore(transition.at, scheduling.scheduledAt)),
+      (scheduledAt === undefined ||
+        isBefore(transition.at, scheduledAt) ||
+        (secondOf(transition.at) === secondOf(scheduledAt) && !AFTER_SCHEDULING.has(transition.eventName))),
   );
 };
 
+/** History entries after the current scheduling: the complement of transitionsBeforeScheduling, without the scheduling itself. */
+export const transitionsAfterScheduling = (evidence: DeletionEvidence): readonly StateTransition[] => {
+  const before = new Set(transitionsBeforeScheduling(evidence));
+  return evidence.history.filter((transition) => !before.has(transition) && transition.eventId !== evidence.scheduling?.eventId);
+};
+
 export const priorState = (evidence: DeletionEvidence): PriorState => {
+  if (evidence.supersededBy !== undefined) return { source: 'unknown' };
   const before = transitionsBeforeScheduling(evidence);
+  const scheduledAt = evidence.scheduling?.scheduledAt;
+  // Two different states in the scheduling's own second: their order is unknowable.
+  const sameSecond = scheduledAt === undefined ? [] : before.filter((transition) => secondOf(transition.at) === secondOf(scheduledAt));
+  if (new Set(sameSecond.map((transition) => transition.state)).size > 1) return { source: 'unknown' };
   const last = before.at(-1);
   if (last !== undefined && CONCLUSIVE.has(last.state)) {
     return { state: last.state, source: 'history', at: last.at, eventName: last.eventName };

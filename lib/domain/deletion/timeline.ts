@@ -1,5 +1,5 @@
 /** Time arithmetic and failure classification shared by the deletion rules. */
-import { PENDING_DELETION_ERROR_CODES, PENDING_DELETION_SUFFIX } from '../operations.js';
+import { isPendingDeletionError } from '../operations.js';
 import type { DeletionEvidence, FailedUse } from './evidence.js';
 
 const DAY_MS = 86_400_000;
@@ -20,7 +20,7 @@ export const earliest = (...times: readonly (string | undefined)[]): string | un
 
 /** KMS's answer to a call on a key scheduled for deletion. */
 export const isPendingDeletionFailure = (failure: Pick<FailedUse, 'errorCode' | 'message'>): boolean =>
-  PENDING_DELETION_ERROR_CODES.has(failure.errorCode) && failure.message.trimEnd().endsWith(PENDING_DELETION_SUFFIX);
+  isPendingDeletionError({ code: failure.errorCode, message: failure.message });
 
 /** KMS's answer to a call on a disabled key (DisabledException), not one caused by a pending deletion. */
 export const isDisabledFailure = (failure: Pick<FailedUse, 'errorCode' | 'message'>): boolean =>
@@ -28,3 +28,22 @@ export const isDisabledFailure = (failure: Pick<FailedUse, 'errorCode' | 'messag
 
 /** When the current scheduling happened, when anyone knows. */
 export const scheduledAt = (evidence: DeletionEvidence): string | undefined => evidence.scheduling?.scheduledAt;
+
+/** KMS's longest waiting period: a deletion date says the key was scheduled no earlier than this before it. */
+const MAX_PENDING_WINDOW_DAYS = 30;
+
+/**
+ * The instant the rules judge the scheduling at: when it happened, so that a later sweep or retry reaches the
+ * same verdict ("used 85 days before it was scheduled" must not become old use while the key waits). When only
+ * KMS's deletion date is known, the earliest the scheduling can have been; never later than `now`.
+ */
+export const judgedAt = (evidence: Pick<DeletionEvidence, 'scheduling'>, now: Date): Date => {
+  const scheduling = evidence.scheduling;
+  if (scheduling?.scheduledAt !== undefined) return new Date(scheduling.scheduledAt);
+  if (scheduling?.deletionDate !== undefined) {
+    const window = scheduling.pendingWindowInDays ?? MAX_PENDING_WINDOW_DAYS;
+    const earliest = new Date(Date.parse(scheduling.deletionDate) - window * DAY_MS);
+    return earliest < now ? earliest : now;
+  }
+  return now;
+};

@@ -92,8 +92,8 @@ describe('buildDeletionEvidence', () => {
       expect(evidence.topCallers.map((caller) => caller.count)).toEqual([10, 2]);
     });
 
-    it('is watched since the earliest event the store holds', () => {
-      expect(evidence.watchedSince).toBe(daysAgo(120));
+    it('keeps when the store first saw the key apart from what it watched (only coverage says that)', () => {
+      expect(evidence.watchedSince).toBeUndefined();
       expect(evidence.storeWatchedSince).toBe(daysAgo(120));
       expect(evidence.sources).toEqual(['store-history', 'store-usage']);
     });
@@ -122,6 +122,7 @@ describe('buildDeletionEvidence', () => {
 
     it('counts KMS usage tracking as watching, but not as the store watching', () => {
       expect(evidence.watchedSince).toBe(daysAgo(300));
+      expect(evidence.kmsTrackingSince).toBe(daysAgo(300));
       expect(evidence.storeWatchedSince).toBe(daysAgo(120));
       expect(evidence.sources).toContain('kms');
     });
@@ -138,6 +139,22 @@ describe('buildDeletionEvidence', () => {
     );
     expect(evidence.sources).toEqual([]);
     expect(evidence.lastUse).toBeUndefined();
-    expect(evidence.watchedSince).toBe(NOW.toISOString());
+    expect(evidence.storeWatchedSince).toBe(NOW.toISOString());
+  });
+
+  it('says when KMS holds a later scheduling than the one that triggered the decision', () => {
+    const later = { ...facts, deletionDate: '2025-06-20T09:00:00.000Z' };
+    const triggerScheduling = { scheduledAt: NOW.toISOString(), eventId: SCHEDULE_EVENT_ID, deletionDate: '2025-06-08T12:00:00.000Z' };
+    const superseded = buildDeletionEvidence(input({ triggerScheduling, kms: { facts: later, grants: [] } }));
+    const current = buildDeletionEvidence(input({ triggerScheduling, kms: { facts: { ...facts, deletionDate: '2025-06-08T12:00:00.412Z' }, grants: [] } }));
+    expect(superseded.supersededBy).toEqual({ deletionDate: '2025-06-20T09:00:00.000Z' });
+    expect(current.supersededBy).toBeUndefined();
+  });
+
+  it("carries the coverage of the key's account and Region", () => {
+    const coverage = { accountId: '111122223333', region: 'us-east-1', watchedSince: daysAgo(200), lastUsageEventAt: daysAgo(0.1) };
+    const evidence = buildDeletionEvidence(input({ coverage }));
+    expect(evidence.usageCoverage).toEqual({ watchedSince: daysAgo(200), lastUsageEventAt: daysAgo(0.1) });
+    expect(evidence.watchedSince).toBe(daysAgo(200));
   });
 });

@@ -3,6 +3,7 @@ import { decideDeletion } from '../../../lib/domain/deletion/decide.js';
 import {
   ALICE,
   DISABLED_MESSAGE,
+  KEY_ARN,
   NOW,
   PENDING_MESSAGE,
   POLICY,
@@ -44,6 +45,24 @@ describe('decideDeletion', () => {
       const earlier = failure(30, 'KMSInvalidStateException', PENDING_MESSAGE);
       const verdict = decideDeletion(evidence({ failures: [earlier] }), POLICY, LATER);
       expect(verdict.reasons).not.toContain('use-while-pending-deletion');
+    });
+
+    it('counts a CreateGrant EC2 made for a volume or an instance: on a pending key no Decrypt ever follows', () => {
+      const createGrant = failure(-1 / 48, 'KMSInvalidStateException', PENDING_MESSAGE, 'CreateGrant');
+      const verdict = decideDeletion(evidence({ failures: [createGrant] }), POLICY, LATER);
+      expect(verdict).toMatchObject({ action: 'cancel-deletion', reasons: ['use-while-pending-deletion', 'no-recorded-use'] });
+    });
+
+    it('counts the "is pending replica deletion." variant of a multi-Region primary', () => {
+      const replica = failure(-1 / 48, 'KMSInvalidStateException', `${KEY_ARN} is pending replica deletion.`);
+      expect(decideDeletion(evidence({ failures: [replica] }), POLICY, LATER).reasons[0]).toBe('use-while-pending-deletion');
+    });
+
+    it('names 20 callers and counts the others, including those the store only counted', () => {
+      const flood = { ...pendingFailure, callers: Array.from({ length: 45 }, (_, index) => `arn:aws:iam::111122223333:role/w-${index}`), callersOmitted: 5_000 };
+      const facts = decideDeletion(evidence({ failures: [flood] }), POLICY, LATER).facts['use-while-pending-deletion'];
+      expect(facts).toMatchObject({ callersOmitted: 25 + 5_000 });
+      expect(facts?.callers).toHaveLength(20);
     });
 
     it('ignores a refused call that is not cryptographic', () => {
@@ -166,16 +185,31 @@ describe('decideDeletion', () => {
       const verdict = decideDeletion(evidence(usedDaysAgo(91)), POLICY, NOW);
       expect(verdict).toMatchObject({ action: 'alert', reasons: ['old-use'] });
     });
+
+    it('judges recency at the scheduling: a use 85 days before it stays recent at a sweep 20 days later', () => {
+      const later = new Date(NOW.getTime() + 20 * 86_400_000);
+      const verdict = decideDeletion(evidence(usedDaysAgo(85)), POLICY, later);
+      expect(verdict).toMatchObject({ action: 'cancel-deletion', reasons: ['recent-use'] });
+      expect(verdict.facts['recent-use']).toMatchObject({ daysAgo: 85 });
+    });
+
+    it('judges at the earliest possible scheduling when only the deletion date is known', () => {
+      const scheduling = { deletionDate: new Date(NOW.getTime() + 7 * 86_400_000).toISOString() };
+      const later = new Date(NOW.getTime() + 6 * 86_400_000);
+      // 23 days before the deletion date minus KMS's longest window (30 days) is 85 days after the use.
+      const verdict = decideDeletion(evidence({ ...usedDaysAgo(108), scheduling }), POLICY, later);
+      expect(verdict.reasons[0]).toBe('recent-use');
+    });
   });
 
   describe('rule 7: the public key of an asymmetric key was exported', () => {
-    const exported = (keyUsage: string) =>
-      evidence({
-        keySpec: 'RSA_2048',
-        keyUsage,
-        publicKeyExportedAt: daysAgo(200),
-        lastUse: { at: daysAgo(200), operation: 'GetPublicKey', source: 'store' },
-      });
+    const exportFacts = (keyUsage: string) => ({
+      keySpec: 'RSA_2048',
+      keyUsage,
+      publicKeyExportedAt: daysAgo(200),
+      lastUse: { at: daysAgo(200), operation: 'GetPublicKey', source: 'store' as const },
+    });
+    const exported = (keyUsage: string) => evidence(exportFacts(keyUsage));
 
     it('cancels for an ENCRYPT_DECRYPT key', () => {
       const verdict = decideDeletion(exported('ENCRYPT_DECRYPT'), POLICY, NOW);
@@ -186,6 +220,16 @@ describe('decideDeletion', () => {
     it('alerts for a SIGN_VERIFY key', () => {
       const verdict = decideDeletion(exported('SIGN_VERIFY'), POLICY, NOW);
       expect(verdict).toMatchObject({ action: 'alert', reasons: ['public-key-exported', 'old-use'] });
+    });
+
+    it('comes before disabled-without-failures for an ENCRYPT_DECRYPT key: disabling proves nothing for ciphertexts made outside KMS', () => {
+      const verdict = decideDeletion(evidence(exportFacts('ENCRYPT_DECRYPT'), disabledFor(20)), POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'cancel-deletion', reEnable: false });
+      expect(verdict.reasons).toEqual(['public-key-exported', 'disabled-without-failures', 'old-use']);
+    });
+
+    it('lets disabled-without-failures decide for a SIGN_VERIFY key: outside verification survives the deletion', () => {
+      expect(decideDeletion(evidence(exportFacts('SIGN_VERIFY'), disabledFor(20)), POLICY, NOW)).toMatchObject({ action: 'allow-deletion', reasons: ['disabled-without-failures', 'public-key-exported', 'old-use'] });
     });
 
     it('does not apply to a symmetric key', () => {
@@ -201,14 +245,61 @@ describe('decideDeletion', () => {
     });
 
     it('alerts when the key was watched for only 30 days', () => {
-      const verdict = decideDeletion(evidence({ watchedSince: daysAgo(30), storeWatchedSince: daysAgo(30) }), POLICY, NOW);
+      const verdict = decideDeletion(evidence({ usageCoverage: { watchedSince: daysAgo(30), lastUsageEventAt: daysAgo(0.1) } }), POLICY, NOW);
       expect(verdict).toMatchObject({ action: 'alert', reasons: ['insufficient-history'] });
       expect(verdict.facts['insufficient-history']).toMatchObject({ watchedDays: 30, requiredDays: 90 });
     });
 
+    it('alerts for a key created 30 days ago, however long its account was watched', () => {
+      const verdict = decideDeletion(evidence({ createdAt: daysAgo(30) }), POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'alert', reasons: ['insufficient-history'] });
+      expect(verdict.facts['insufficient-history']).toMatchObject({ watchedSince: daysAgo(30), watchedDays: 30 });
+    });
+
+    it('allows a key created after the store began watching, once a full window has passed', () => {
+      const verdict = decideDeletion(evidence({ createdAt: daysAgo(120) }), POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'allow-deletion', reasons: ['no-recorded-use'] });
+      expect(verdict.facts['no-recorded-use']).toMatchObject({ watchedSince: daysAgo(120), watchedBy: 'store' });
+    });
+
     it('says so when neither the store nor KMS knows the key', () => {
-      const input = evidence({ sources: [], watchedSince: NOW.toISOString(), storeWatchedSince: NOW.toISOString() }, []);
+      const input = evidence({ sources: [], usageCoverage: { watchedSince: NOW.toISOString(), lastUsageEventAt: NOW.toISOString() } }, []);
       expect(decideDeletion(input, POLICY, NOW).reasons).toEqual(['insufficient-history', 'no-evidence']);
+    });
+
+    it('alerts when no read-only event has arrived for the account and Region: absence of use proves nothing', () => {
+      const verdict = decideDeletion(evidence({ usageCoverage: undefined }), POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'alert', reasons: ['usage-events-unverified'] });
+      expect(verdict.facts['usage-events-unverified']).toMatchObject({ lastUsageEventAt: null, heartbeatHours: 6 });
+    });
+
+    it('alerts when the heartbeat is older than usageHeartbeatHours before the scheduling', () => {
+      const stale = evidence({ usageCoverage: { watchedSince: daysAgo(400), lastUsageEventAt: daysAgo(7 / 24) } });
+      expect(decideDeletion(stale, POLICY, NOW).reasons).toEqual(['usage-events-unverified']);
+      const fresh = evidence({ usageCoverage: { watchedSince: daysAgo(400), lastUsageEventAt: daysAgo(5 / 24) } });
+      expect(decideDeletion(fresh, POLICY, NOW).reasons).toEqual(['no-recorded-use']);
+    });
+
+    it("trusts KMS's own usage tracking without a heartbeat", () => {
+      const verdict = decideDeletion(evidence({ usageCoverage: undefined, kmsTrackingSince: daysAgo(200) }), POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'allow-deletion', reasons: ['no-recorded-use'] });
+      expect(verdict.facts['no-recorded-use']).toMatchObject({ watchedBy: 'kms', kmsTrackingSince: daysAgo(200) });
+    });
+
+    it('judges the window at the scheduling, so a later sweep reaches the same verdict', () => {
+      const input = evidence({ usageCoverage: { watchedSince: daysAgo(60), lastUsageEventAt: daysAgo(0.1) } });
+      const muchLater = new Date(NOW.getTime() + 40 * 86_400_000);
+      expect(decideDeletion(input, POLICY, muchLater).reasons).toEqual(['insufficient-history']);
+    });
+  });
+
+  describe('rule 4: an AWS service holds a grant', () => {
+    it('names 20 of 1,200 EBS grants and counts the rest, so the decision stays small', () => {
+      const grants = Array.from({ length: 1_200 }, (_, index) => ({ ...ebsGrant, grantId: `${index}`.padStart(64, '0') }));
+      const verdict = decideDeletion(evidence({ activeGrants: grants }), POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'cancel-deletion', reasons: ['aws-service-grant', 'no-recorded-use'] });
+      expect(verdict.facts['aws-service-grant']).toMatchObject({ serviceGrants: 1_200, grantsOmitted: 1_180 });
+      expect(JSON.stringify(verdict.facts).length).toBeLessThan(16 * 1024);
     });
   });
 
@@ -231,6 +322,25 @@ describe('decideDeletion', () => {
       const input = evidence(usedDaysAgo(3), [transition(400, 'Enabled', 'CreateKey'), transition(2, 'Disabled', 'DisableKey')]);
       const verdict = decideDeletion(input, POLICY, NOW);
       expect(verdict).toMatchObject({ action: 'cancel-deletion', reEnable: false, priorState: { state: 'Disabled', source: 'history' } });
+    });
+
+    it('is false for a DisableKey in the same second as the scheduling, whatever order equal timestamps sort in', () => {
+      const sameSecond = { at: NOW.toISOString(), state: 'Disabled' as const, eventId: 'zzzz-sorts-after-the-scheduling', eventName: 'DisableKey' };
+      const input = evidence({ ...usedDaysAgo(3), history: [transition(400, 'Enabled', 'CreateKey'), ...evidence().history, sameSecond] });
+      const verdict = decideDeletion(input, POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'cancel-deletion', reEnable: false, priorState: { state: 'Disabled', source: 'history' } });
+    });
+
+    it('is unknown when an EnableKey and a DisableKey share the scheduling\'s second', () => {
+      const at = NOW.toISOString();
+      const input = evidence(usedDaysAgo(3), [
+        transition(400, 'Disabled', 'CreateKey'),
+        { at, state: 'Enabled', eventId: 'e-1', eventName: 'EnableKey' },
+        { at, state: 'Disabled', eventId: 'e-2', eventName: 'DisableKey' },
+      ]);
+      const verdict = decideDeletion(input, POLICY, NOW);
+      expect(verdict).toMatchObject({ reEnable: false, priorState: { source: 'unknown' } });
+      expect(verdict.reasons).toContain('prior-state-unknown');
     });
 
     it('is inferred true from a use the store saw when the history starts at the scheduling', () => {
@@ -262,6 +372,11 @@ describe('decideDeletion', () => {
       const verdict = decideDeletion(input, POLICY, NOW);
       expect(verdict.priorState.source).toBe('unknown');
       expect(verdict.reasons).toContain('prior-state-unknown');
+    });
+
+    it('is unknown for a scheduling KMS no longer holds: a person cancelled and scheduled again', () => {
+      const verdict = decideDeletion(evidence({ ...usedDaysAgo(3), supersededBy: { deletionDate: daysAgo(-20) } }), POLICY, NOW);
+      expect(verdict).toMatchObject({ action: 'cancel-deletion', reEnable: false, priorState: { source: 'unknown' } });
     });
 
     it('is absent on alerts and allowances', () => {

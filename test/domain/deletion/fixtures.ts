@@ -15,6 +15,7 @@ export const POLICY: GuardPolicy = {
   grantMaxAgeDays: 90,
   grantRecentUseDays: 30,
   reminderDays: [7, 1],
+  usageHeartbeatHours: 6,
 };
 
 export const daysAgo = (days: number): string => new Date(NOW.getTime() - days * 86_400_000).toISOString();
@@ -47,6 +48,8 @@ export const evidence = (overrides: Partial<DeletionEvidence> = {}, historyBefor
   activeGrants: [],
   watchedSince: daysAgo(400),
   storeWatchedSince: daysAgo(400),
+  // Usage events of the account and Region recorded for 400 days, the latest an hour before the scheduling.
+  usageCoverage: { watchedSince: daysAgo(400), lastUsageEventAt: daysAgo(1 / 24) },
   sources: ['store-history'],
   ...overrides,
 });

@@ -1,17 +1,31 @@
-/** Rule 4: an AWS service holds a grant (an attached EBS volume decrypts its data key only at attach time). */
+/**
+ * Rule 4: an AWS service holds a grant (an attached EBS volume decrypts its data key only at attach time).
+ * A shared EBS key may hold thousands of volume grants: the evidence names the first few and counts the rest,
+ * so the decision stays within its size budget (size-budget.ts) and is always stored and published.
+ */
 import { classifyGrant } from '../../aws-service-grant.js';
+import { capList } from '../../size-budget.js';
 import { NOT_APPLICABLE, type DeletionRule } from '../rule.js';
+
+/** Service grants named in the evidence; the rest are counted in `grantsOmitted`. */
+export const MAX_EVIDENCE_GRANTS = 20;
 
 export const awsServiceGrant: DeletionRule = (evidence) => {
   const matched = evidence.activeGrants
     .map((grant) => ({ grant, verdict: classifyGrant(grant) }))
-    .filter(({ verdict }) => verdict.serviceGrant)
-    .map(({ grant, verdict }) => ({
-      grantId: grant.grantId,
-      ...(grant.name === undefined ? {} : { name: grant.name }),
-      ...(grant.granteePrincipal === undefined ? {} : { granteePrincipal: grant.granteePrincipal }),
-      evidence: verdict.evidence,
-    }));
+    .filter(({ verdict }) => verdict.serviceGrant);
   if (matched.length === 0) return NOT_APPLICABLE;
-  return { applies: true, action: 'cancel-deletion', reason: 'aws-service-grant', facts: { grants: matched } };
+  const { kept, omitted } = capList(matched, MAX_EVIDENCE_GRANTS);
+  const grants = kept.map(({ grant, verdict }) => ({
+    grantId: grant.grantId,
+    ...(grant.name === undefined ? {} : { name: grant.name }),
+    ...(grant.granteePrincipal === undefined ? {} : { granteePrincipal: grant.granteePrincipal }),
+    evidence: verdict.evidence,
+  }));
+  return {
+    applies: true,
+    action: 'cancel-deletion',
+    reason: 'aws-service-grant',
+    facts: { grants, serviceGrants: matched.length, ...(omitted === 0 ? {} : { grantsOmitted: omitted }) },
+  };
 };

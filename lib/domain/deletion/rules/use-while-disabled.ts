@@ -3,6 +3,7 @@
  * needs the key, but it was off on purpose: cancel, and leave it Disabled.
  */
 import { disabledSince, priorState } from '../prior-state.js';
+import { evidenceCallers } from '../evidence-callers.js';
 import { NOT_APPLICABLE, type DeletionRule } from '../rule.js';
 import { isBefore, isDisabledFailure } from '../timeline.js';
 
@@ -31,7 +32,7 @@ export const useWhileDisabled: DeletionRule = (evidence) => {
     facts: {
       failedAt: failure.at,
       operation: failure.operation,
-      callers: failure.callers,
+      ...evidenceCallers(failure),
       ...(since === undefined ? {} : { disabledSince: since }),
       ...(failure.eventId === undefined ? {} : { eventId: failure.eventId }),
     },

@@ -1,13 +1,18 @@
-/** Rule 1: a cryptographic call failed because the key is pending deletion. A workload needs it, exempt or not. */
-import { CRYPTOGRAPHIC_OPERATIONS } from '../../operations.js';
+/**
+ * Rule 1: a workload call failed because the key is pending deletion (or replica deletion). A workload needs it,
+ * exempt or not. CreateGrant counts: EC2 calls it first when it starts an instance or attaches a volume, and on
+ * a pending key no Decrypt ever follows.
+ */
+import { WORKLOAD_OPERATIONS } from '../../operations.js';
 import { NOT_APPLICABLE, type DeletionRule } from '../rule.js';
+import { evidenceCallers } from '../evidence-callers.js';
 import { isBefore, isPendingDeletionFailure } from '../timeline.js';
 
 export const useWhilePendingDeletion: DeletionRule = (evidence) => {
   const scheduledAt = evidence.scheduling?.scheduledAt;
   const failures = evidence.failures.filter(
     (failure) =>
-      CRYPTOGRAPHIC_OPERATIONS.has(failure.operation) &&
+      WORKLOAD_OPERATIONS.has(failure.operation) &&
       isPendingDeletionFailure(failure) &&
       // A failure from an earlier, cancelled scheduling says nothing about this one.
       (scheduledAt === undefined || !isBefore(failure.at, scheduledAt)),
@@ -22,7 +27,7 @@ export const useWhilePendingDeletion: DeletionRule = (evidence) => {
       failedAt: failure.at,
       operation: failure.operation,
       errorCode: failure.errorCode,
-      callers: failure.callers,
+      ...evidenceCallers(failure),
       ...(failure.eventId === undefined ? {} : { eventId: failure.eventId }),
     },
   };
