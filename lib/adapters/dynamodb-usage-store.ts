@@ -64,6 +64,12 @@ type Read = Prefetched | { readonly error: unknown };
 export interface UsageStoreOptions extends OccOptions {
   /** Items written at the same time within one batch. */
   readonly concurrency?: number;
+  /**
+   * Whether recording moves coverage (watched-since, heartbeat). True for live tracking, which sees every event from
+   * its first batch on. False for the backfill: its objects come in any order and some may fail, so only its summary
+   * may widen coverage, and only when nothing failed (lib/backfill/coverage-decision.ts). Default true.
+   */
+  readonly keepsCoverage?: boolean;
 }
 
 export class DynamoDbUsageStore implements UsageStore {
@@ -110,7 +116,7 @@ export class DynamoDbUsageStore implements UsageStore {
     });
     if (failedKeys.size > 0) throw new StoreWriteError([...failedKeys].sort(), { cause: firstError });
     // Only after every item was written: coverage says "recorded here".
-    for (const arrival of usageArrivals(events)) {
+    for (const arrival of this.options.keepsCoverage === false ? [] : usageArrivals(events)) {
       await this.coverage.widenWatchedSince(arrival.accountId, arrival.region, arrival.earliest);
       await this.coverage.recordUsageArrival(arrival.accountId, arrival.region, arrival.latest);
       writes += 2;

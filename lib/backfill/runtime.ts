@@ -27,7 +27,8 @@ const build = () => {
     logger,
     clock: systemClock,
     objects: new S3TrailObjects(s3, config.trailBucket),
-    usage: new DynamoDbUsageStore(documents, config.tableName),
+    // The backfill records history; only its summary widens coverage, and only when nothing failed.
+    usage: new DynamoDbUsageStore(documents, config.tableName, { keepsCoverage: false }),
     ledger: new DynamoDbBackfillLedger(documents, config.tableName, config.trailBucket, systemClock),
     coverage: new DynamoDbCoverageStore(documents, config.tableName),
     results: new S3BackfillResults(s3, config.resultsBucket),

@@ -37,7 +37,9 @@ export const boundKeyRecord = (record: KeyRecord, at: string): KeyRecord => {
 const withHistoryOf = (record: KeyRecord, max: number): KeyRecord => {
   const excess = record.history.length - max;
   if (excess <= 0) return record;
-  return { ...record, history: record.history.slice(excess), historyDropped: (record.historyDropped ?? 0) + excess };
+  const newestDropped = record.history[excess - 1]?.at;
+  const truncatedAt = [record.historyTruncatedAt, newestDropped].filter((at) => at !== undefined).sort().at(-1);
+  return { ...record, history: record.history.slice(excess), ...(truncatedAt === undefined ? {} : { historyTruncatedAt: truncatedAt }) };
 };
 
 /** Live entries stay; tombstones (value null) older than `horizon` go, and at most `max` of the newest remain. */

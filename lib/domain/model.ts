@@ -66,8 +66,11 @@ export interface KeyRecord {
   readonly pendingDeletion?: PendingDeletion;
   /** Latest rotation of the key material (RotateKey, RotateKeyOnDemand, KMS CMK Rotation). */
   readonly lastRotatedAt?: string;
-  /** Oldest transitions dropped to keep the record within its size budget (the newest are kept). */
-  readonly historyDropped?: number;
+  /**
+   * The newest transition dropped to keep the record within its size budget (the newest are kept): history before
+   * and at this instant is incomplete. A time, not a count, so applying the same events again changes nothing.
+   */
+  readonly historyTruncatedAt?: string;
 }
 
 /** Successful-use and failed-use facts for one key, folded over its day buckets. */

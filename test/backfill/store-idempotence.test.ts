@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DynamoDbGrantStore } from '../../lib/adapters/dynamodb-grant-store.js';
 import { DynamoDbUsageStore } from '../../lib/adapters/dynamodb-usage-store.js';
+import { MAX_HISTORY } from '../../lib/domain/key-record-bounds.js';
 import { SEEN_RING_SIZE } from '../../lib/domain/usage.js';
 import { keyArn, kmsEvent } from '../domain/usage-test-events.js';
 import { createTestTable, dynamoTestClient } from '../support/dynamodb-local.js';
@@ -38,7 +39,9 @@ describe('the usage store applied twice to the same events', () => {
 
     expect(await store.getKey(KEY)).toEqual(once.key);
     expect(await allGrants()).toEqual(once.grants);
-    expect(once.key?.history.length).toBe(130);
+    // 130 transitions, the oldest dropped by the key record's budget, idempotently.
+    expect(once.key?.history.length).toBe(MAX_HISTORY);
+    expect(once.key?.historyTruncatedAt).toBeDefined();
     expect(once.grants).toHaveLength(120);
     expect(once.grants.every((grant) => grant?.status === 'retired')).toBe(true);
   });
