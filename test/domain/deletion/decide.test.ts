@@ -140,6 +140,18 @@ describe('decideDeletion', () => {
       expect(verdict.facts['aws-service-grant']).toMatchObject({ grants: [{ grantId: 'grant-1' }] });
     });
 
+    it('cancels for a grant that may be a service’s: found by ListGrants, with a service as its retiring principal', () => {
+      const discovered = grant({ grantId: 'grant-2', granteePrincipal: 'arn:aws:iam::111122223333:role/app', retiringPrincipal: 'rds.us-east-1.amazonaws.com', source: 'list-grants' });
+      const verdict = decideDeletion(evidence({ activeGrants: [discovered] }), POLICY, NOW);
+      expect(verdict.reasons[0]).toBe('aws-service-grant');
+      expect(verdict.facts['aws-service-grant']).toMatchObject({ grants: [{ grantId: 'grant-2', possible: true }], possibleServiceGrants: 1 });
+    });
+
+    it('does not cancel for a grant made service-looking by its creator, whose CreateGrant the guard saw', () => {
+      const seen = grant({ grantId: 'grant-3', granteePrincipal: 'arn:aws:iam::111122223333:role/app', retiringPrincipal: 'ec2.us-east-1.amazonaws.com', source: 'cloudtrail', createEventId: 'create-3', createdBy: 'arn:aws:iam::111122223333:role/app' });
+      expect(decideDeletion(evidence({ activeGrants: [seen] }), POLICY, NOW).reasons).not.toContain('aws-service-grant');
+    });
+
     it('ignores a grant to an ordinary role', () => {
       const roleGrant = grant({ granteePrincipal: 'arn:aws:iam::111122223333:role/app' });
       const verdict = decideDeletion(evidence({ activeGrants: [roleGrant] }), POLICY, NOW);
