@@ -173,7 +173,7 @@ const evaluateKey = async (sweep: Sweep, keyArn: string, key: KeyScopeFacts, gra
     else if (verdict.kind === 'aws-managed-key' || verdict.kind === 'service-grant' || verdict.kind === 'key-not-enabled') counters.skipped += 1;
     if (verdict.kind !== 'revoke') continue;
     // A store error on one grant must not keep the key's other grants from being handled.
-    await revoke(sweep, grant, buildRevokeDecision(grant, verdict, now, deps.mode === 'dry-run')).catch((error: unknown) => {
+    await revoke(sweep, grant, buildRevokeDecision(grant, verdict, now, deps.mode === 'dry-run', key.aliases)).catch((error: unknown) => {
       sweep.failures.push({ keyArn, grantId: grant.grantId, detail: describeError(error) });
     });
   }

@@ -10,6 +10,8 @@ import {
   EXPECTED_NO_DECISION,
   type ExpectedDecision,
 } from '../replay/scenario-expectations.js';
+import type { Decision } from '../../lib/domain/model.js';
+import { buildSlackMessage } from '../../lib/domain/slack-message.js';
 import { runCli, scenarioReplayArgs, type CliResult } from './run-cli.js';
 
 interface DecisionLine {
@@ -85,4 +87,18 @@ describe('kms-guard replay over the scenario histories in events/scenarios', () 
     const line = result.lines().find((candidate) => candidate.kind === 'key' && candidate.keyArn === expected.keyArn);
     expect(line?.state, expected.why).toBe(expected.state);
   });
+
+  it('names the key by its alias in every deletion and grant decision, as the Slack message shows it', () => {
+    const onAliasedKeys = EXPECTED_DECISIONS.filter((expected) => expected.keyAlias.startsWith('alias/') && expected.action !== 'alert');
+    expect(onAliasedKeys.length).toBeGreaterThan(5);
+    for (const expected of onAliasedKeys) {
+      // Grant entries are labelled "alias/<key> grant <name>".
+      const [keyAlias = ''] = expected.keyAlias.split(' ');
+      const decision = decisions.find((candidate) => matches(expected, candidate));
+      expect((decision?.evidence as { aliases?: unknown } | undefined)?.aliases, expected.keyAlias).toContain(keyAlias);
+      const alias = buildSlackMessage(decision as unknown as Decision).blocks[1];
+      expect(JSON.stringify(alias), expected.keyAlias).toContain(`*Alias*\\n\`${keyAlias}\``);
+    }
+  });
 });
+

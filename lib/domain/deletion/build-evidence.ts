@@ -2,7 +2,7 @@
  * Merges what the store recorded from CloudTrail with what KMS says now. KMS is the authority on the key's
  * current state, metadata, tags and grants; the store adds history, callers and failures KMS does not keep.
  */
-import { activeTags } from '../key-state.js';
+import { activeAliases, activeTags } from '../key-state.js';
 import { callerId } from '../kms-event.js';
 import type { FailedCall, GrantRecord, KeyRecord, KeyUsageSummary } from '../model.js';
 import { CRYPTOGRAPHIC_OPERATIONS, PUBLIC_KEY_EXPORT } from '../operations.js';
@@ -70,6 +70,7 @@ export const buildDeletionEvidence = (input: EvidenceInput): DeletionEvidence =>
       usageCoverage,
     }),
     tags: facts?.tags ?? (key === undefined ? {} : activeTags(key)),
+    aliases: facts?.aliases ?? (key === undefined ? [] : activeAliases(key)),
     history: key?.history ?? [],
     cryptographicUses,
     topCallers: [...(usage?.callers ?? [])]

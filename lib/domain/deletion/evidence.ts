@@ -71,6 +71,8 @@ export interface DeletionEvidence extends KeyAttributes {
   /** KMS's keyState when it answered, else the store's latest state. */
   readonly currentState?: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** The key's aliases (KMS's list, else the store's), for people reading the decision. */
+  readonly aliases?: readonly string[];
   /** The store's state history, oldest first. */
   readonly history: readonly StateTransition[];
   /** Latest successful cryptographic use (not GetPublicKey). */
