@@ -21,6 +21,8 @@ export interface GuardSettings {
   readonly grantRecentUseDays: number;
   /** Principal ARNs allowed to delete keys (e.g. the IaC pipeline role). Default none. */
   readonly exemptPrincipals: readonly string[];
+  /** The exemption tag counts only when set this many hours before the scheduling, by someone else. Default 24. */
+  readonly exemptTagMinAgeHours: number;
   /** Secrets Manager secret (created by the stack) holding the Slack webhook URL. Default `kms-guard/slack-webhook`. */
   readonly slackSecretName: string;
   /** Hosts the webhook URL may name, for Slack-compatible gateways. Default `hooks.slack.com` only. */
@@ -65,6 +67,7 @@ export const DEFAULT_SETTINGS: GuardSettings = {
   grantMaxAgeDays: DEFAULT_POLICY.grantMaxAgeDays,
   grantRecentUseDays: DEFAULT_POLICY.grantRecentUseDays,
   exemptPrincipals: [],
+  exemptTagMinAgeHours: DEFAULT_POLICY.exemptTagMinAgeHours,
   slackSecretName: 'kms-guard/slack-webhook',
   slackAllowedHosts: ['hooks.slack.com'],
   memberAccounts: [],
@@ -87,6 +90,7 @@ export const settingsFromContext = (node: Node, overrides: Partial<GuardSettings
     grantMaxAgeDays: days(read('grantMaxAgeDays'), 'grantMaxAgeDays', DEFAULT_SETTINGS.grantMaxAgeDays),
     grantRecentUseDays: days(read('grantRecentUseDays'), 'grantRecentUseDays', DEFAULT_SETTINGS.grantRecentUseDays),
     exemptPrincipals: list(read('exemptPrincipals'), 'exemptPrincipals'),
+    exemptTagMinAgeHours: wholeHours(read('exemptTagMinAgeHours'), 'exemptTagMinAgeHours', DEFAULT_SETTINGS.exemptTagMinAgeHours),
     slackSecretName: text(read('slackSecretName'), 'slackSecretName') ?? DEFAULT_SETTINGS.slackSecretName,
     slackAllowedHosts: hosts(read('slackAllowedHosts')),
     organizationId: organizationId(read('organizationId')),
@@ -119,6 +123,13 @@ const days = (value: unknown, key: string, fallback: number): number => {
 };
 
 /** A CloudWatch alarm evaluates at most seven days of hourly periods. */
+const wholeHours = (value: unknown, key: string, fallback: number): number => {
+  if (value === undefined || value === '') return fallback;
+  const number = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(number) || number <= 0) throw new ConfigError(`context "${key}" must be a positive whole number of hours, got ${JSON.stringify(value)}`);
+  return number;
+};
+
 const heartbeatHours = (value: unknown): number => {
   if (value === undefined || value === '') return DEFAULT_SETTINGS.usageHeartbeatHours;
   const number = typeof value === 'number' ? value : Number(value);

@@ -122,6 +122,7 @@ export const guardEnvironment = (settings: GuardSettings, state: GuardState): Re
   KMS_GUARD_GRANT_MAX_AGE_DAYS: String(settings.grantMaxAgeDays),
   KMS_GUARD_GRANT_RECENT_USE_DAYS: String(settings.grantRecentUseDays),
   KMS_GUARD_USAGE_HEARTBEAT_HOURS: String(settings.usageHeartbeatHours),
+  KMS_GUARD_EXEMPT_TAG_MIN_AGE_HOURS: String(settings.exemptTagMinAgeHours),
 });
 
 /** CancelKeyDeletion cannot be called cross-account: the guard acts through a role in the key's account. */

@@ -39,6 +39,9 @@ Options:
   --grant-max-age-days <n>    maximum grant age (default ${DEFAULT_POLICY.grantMaxAgeDays})
   --grant-recent-use-days <n> window in which a grant's probable use is looked for (default ${DEFAULT_POLICY.grantRecentUseDays})
   --exempt-principal <arn>    principal allowed to delete keys (repeatable)
+  --exempt-tag-min-age-hours <n>
+                              the exemption tag counts only when set this long before the scheduling, by someone
+                              else (default ${DEFAULT_POLICY.exemptTagMinAgeHours})
   --no-progress               no progress bar (it is shown only on a terminal anyway)
   -h, --help                  this help
       --version               the version of kms-guard
@@ -67,6 +70,7 @@ export const parseReplayArgs = (argv: readonly string[]): ReplayArgs => {
         'grant-max-age-days': { type: 'string' },
         'grant-recent-use-days': { type: 'string' },
         'exempt-principal': { type: 'string', multiple: true, default: [] },
+        'exempt-tag-min-age-hours': { type: 'string' },
         progress: { type: 'boolean', default: true },
         'no-progress': { type: 'boolean', default: false },
       },
@@ -103,13 +107,14 @@ export const parseReplayArgs = (argv: readonly string[]): ReplayArgs => {
       grantMaxAgeDays: days(values['grant-max-age-days'], '--grant-max-age-days', DEFAULT_POLICY.grantMaxAgeDays),
       grantRecentUseDays: days(values['grant-recent-use-days'], '--grant-recent-use-days', DEFAULT_POLICY.grantRecentUseDays),
       exemptPrincipals: values['exempt-principal'],
+      exemptTagMinAgeHours: days(values['exempt-tag-min-age-hours'], '--exempt-tag-min-age-hours', DEFAULT_POLICY.exemptTagMinAgeHours, 'hours'),
     },
   };
 };
 
-const days = (raw: string | undefined, flag: string, fallback: number): number => {
+const days = (raw: string | undefined, flag: string, fallback: number, unit = 'days'): number => {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${flag} must be a positive whole number of days, got "${raw}"`);
+  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${flag} must be a positive whole number of ${unit}, got "${raw}"`);
   return value;
 };

@@ -6,6 +6,11 @@ export interface GuardPolicy {
   readonly observationPeriodDays: number;
   /** Principals allowed to delete keys (e.g. the IaC deployment role): role ARNs, user ARNs or account roots. */
   readonly exemptPrincipals: readonly string[];
+  /**
+   * The exemption tag counts only when set at least this many hours before the scheduling, and by a principal other
+   * than the one who schedules (rule exempt-tag; otherwise exempt-tag-ignored).
+   */
+  readonly exemptTagMinAgeHours: number;
   /** Grants older than this, with no probable use, are revoked (per key: tag kms-guard:grant-max-age-days). */
   readonly grantMaxAgeDays: number;
   /** "Probable use" of a grant is looked for in this many most recent days. */

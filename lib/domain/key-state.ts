@@ -68,7 +68,7 @@ export const applyLifecycleEvent = (stored: KeyRecord | undefined, keyArn: strin
     case 'CreateKey':
       record = { ...record, ...keyMetadataFacts(event, 'keyMetadata'), createdAt: at };
       record = withTransition(record, event, stateFromMetadata(event.responseElements.keyMetadata, record.origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled'));
-      record = withTags(record, request.tags, at);
+      record = withTags(record, request.tags, at, event.caller.principal);
       record = withPolicy(record, request.policy, at);
       break;
     case 'ReplicateKey':
@@ -76,7 +76,7 @@ export const applyLifecycleEvent = (stored: KeyRecord | undefined, keyArn: strin
         record = { ...record, ...keyMetadataFacts(event, 'replicaKeyMetadata'), multiRegion: true, multiRegionKeyType: 'REPLICA', createdAt: at };
         // A replica is "Creating" for moments and then Enabled; no event tells us when.
         record = withTransition(record, event, 'Enabled');
-        record = withTags(record, request.tags, at);
+        record = withTags(record, request.tags, at, event.caller.principal);
         record = withPolicy(record, request.policy, at);
       } else {
         record = { ...record, multiRegion: true, multiRegionKeyType: 'PRIMARY' };
@@ -110,10 +110,10 @@ export const applyLifecycleEvent = (stored: KeyRecord | undefined, keyArn: strin
       record = { ...record, lastRotatedAt: record.lastRotatedAt === undefined || record.lastRotatedAt < at ? at : record.lastRotatedAt };
       break;
     case 'TagResource':
-      record = withTags(record, request.tags, at);
+      record = withTags(record, request.tags, at, event.caller.principal);
       break;
     case 'UntagResource':
-      record = withoutTags(record, request.tagKeys, at);
+      record = withoutTags(record, request.tagKeys, at, event.caller.principal);
       break;
     case 'CreateAlias':
     case 'UpdateAlias':
@@ -168,26 +168,28 @@ const newest = <T>(current: Versioned<T> | undefined, candidate: Versioned<T>): 
   return JSON.stringify(candidate.value) > JSON.stringify(current.value) ? candidate : current;
 };
 
-const withTags = (record: KeyRecord, tags: unknown, at: string): KeyRecord => {
+const withTags = (record: KeyRecord, tags: unknown, at: string, by: string): KeyRecord => {
   if (!Array.isArray(tags)) return record;
   const next = { ...record.tags };
   for (const tag of tags as unknown[]) {
     if (typeof tag !== 'object' || tag === null) continue;
     const { tagKey, tagValue } = tag as Record<string, unknown>;
     if (typeof tagKey !== 'string') continue;
-    next[tagKey] = newest(next[tagKey], { value: typeof tagValue === 'string' ? tagValue : '', at });
+    next[tagKey] = newest(next[tagKey], { value: typeof tagValue === 'string' ? tagValue : '', at, ...setBy(by) });
   }
   return { ...record, tags: next };
 };
 
-const withoutTags = (record: KeyRecord, tagKeys: unknown, at: string): KeyRecord => {
+const withoutTags = (record: KeyRecord, tagKeys: unknown, at: string, by: string): KeyRecord => {
   if (!Array.isArray(tagKeys)) return record;
   const next = { ...record.tags };
   for (const tagKey of tagKeys as unknown[]) {
-    if (typeof tagKey === 'string') next[tagKey] = newest(next[tagKey], { value: null, at });
+    if (typeof tagKey === 'string') next[tagKey] = newest(next[tagKey], { value: null, at, ...setBy(by) });
   }
   return { ...record, tags: next };
 };
+
+const setBy = (by: string): { by?: string } => (by === 'unknown' ? {} : { by });
 
 const withPolicy = (record: KeyRecord, policy: unknown, at: string): KeyRecord =>
   typeof policy === 'string' ? { ...record, policy: newest(record.policy, { value: policy, at }) } : record;

@@ -29,6 +29,8 @@ export interface StateTransition {
 export interface Versioned<T> {
   readonly value: T | null;
   readonly at: string;
+  /** Who set it (the normalised principal of the event), when known: the exemption tag counts only if not the scheduler. */
+  readonly by?: string;
 }
 
 export interface PendingDeletion {

@@ -143,6 +143,8 @@ describe('a key record', () => {
       expect(build(KEY, messy)).toEqual({ ...expected, firstSeenAt: expected?.firstSeenAt });
     }
     expect(expected && activeTags(expected)).toEqual({ team: 'risk' });
+    // Who set a tag, and when: the exemption tag is trusted on both.
+    expect(expected?.tags.team).toEqual({ value: 'risk', at: '2024-10-02T00:00:00.000Z', by: 'arn:aws:iam::111122223333:role/app' });
     expect(expected && activeAliases(expected)).toEqual(['alias/payments']);
     expect(expected?.policy?.value).toBe('{"v":2}');
     expect(expected?.pendingDeletion?.scheduledAt).toBe('2024-10-10T00:00:00.000Z');

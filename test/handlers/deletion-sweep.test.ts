@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_POLICY } from '../../lib/config.js';
 import { buildDeletionSweepHandler, type DeletionSweepDeps } from '../../lib/handlers/deletion-sweep.js';
 import { SweepFailedError } from '../../lib/use-cases/sweep-pending-deletions.js';
+import { kmsEvent } from '../domain/usage-test-events.js';
 import type { FakeKms } from '../support/fake-kms-server.js';
 import { startGuardWorld, type GuardWorld } from '../support/guard-world.js';
 
@@ -33,8 +34,20 @@ describe('the deletion sweep handler', () => {
 
   it('re-judges every pending key on schedule and counts what it decided', async () => {
     const keyArn = fake.createKey({ tags: { 'kms-guard:allow-deletion': 'true' } });
+    // The store saw the key's owner set the exemption tag weeks ago: the tag counts.
+    await world.ports.usage.record([
+      kmsEvent('TagResource', keyArn, '2026-05-01T09:00:00.000Z', { requestParameters: { tags: [{ tagKey: 'kms-guard:allow-deletion', tagValue: 'true' }] } }),
+    ]);
     fake.createKey();
     await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 30 }));
+    // …and an administrator's scheduling (the exemption is judged against who scheduled, and when).
+    await world.ports.usage.record([
+      kmsEvent('ScheduleKeyDeletion', keyArn, '2026-06-01T11:00:00.000Z', {
+        caller: { principal: 'arn:aws:iam::111122223333:role/Admin', principalType: 'AssumedRole' },
+        requestParameters: { keyId: keyArn, pendingWindowInDays: 30 },
+        responseElements: { keyId: keyArn, keyState: 'PendingDeletion', pendingWindowInDays: 30 },
+      }),
+    ]);
 
     const result = await buildDeletionSweepHandler(deps)(scheduledEvent, context);
 

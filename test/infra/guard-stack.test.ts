@@ -216,6 +216,7 @@ describe('the functions', () => {
         'KMS_GUARD_ACCOUNT_ID',
         'KMS_GUARD_EVENT_BUS',
         'KMS_GUARD_EXEMPT_PRINCIPALS',
+        'KMS_GUARD_EXEMPT_TAG_MIN_AGE_HOURS',
         'KMS_GUARD_MEMBER_ACCOUNTS',
         'KMS_GUARD_GRANT_MAX_AGE_DAYS',
         'KMS_GUARD_GRANT_RECENT_USE_DAYS',
@@ -237,6 +238,7 @@ describe('the functions', () => {
       KMS_GUARD_SLACK_ALLOWED_HOSTS: 'hooks.slack.com',
       KMS_GUARD_TABLE: { Ref: logicalIdOf(stack, stack.state.table) },
       KMS_GUARD_USAGE_HEARTBEAT_HOURS: '6',
+      KMS_GUARD_EXEMPT_TAG_MIN_AGE_HOURS: '24',
     });
   });
 });

@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       KMS_GUARD_OBSERVATION_DAYS: '7',
       KMS_GUARD_EXEMPT_PRINCIPALS: 'arn:aws:iam::111122223333:role/Deploy,',
       KMS_GUARD_GRANT_MAX_AGE_DAYS: '60',
+      KMS_GUARD_EXEMPT_TAG_MIN_AGE_HOURS: '72',
       KMS_GUARD_GRANT_RECENT_USE_DAYS: '10',
     });
 
@@ -43,6 +44,7 @@ describe('loadConfig', () => {
         exemptPrincipals: ['arn:aws:iam::111122223333:role/Deploy'],
         grantMaxAgeDays: 60,
         grantRecentUseDays: 10,
+        exemptTagMinAgeHours: 72,
       },
     });
   });

@@ -41,15 +41,33 @@ const useWhilePendingDeletion = (): CloudTrailRecord[] => {
   ];
 };
 
-/** Rule 2: recent use, but the key carries kms-guard:allow-deletion=true. */
+/**
+ * Rule 2: recent use, but the key's owners (platform-ops) tagged it kms-guard:allow-deletion=true a day before an
+ * administrator scheduled it: set well before the scheduling, by someone else, the tag counts.
+ */
 const exemptTag = (): CloudTrailRecord[] => {
   const key = KEYS.exemptTag;
   const at = D(4, '11:05:44');
   return [
     ...born(key, D(150, '14:20:00'), iacDeployer, { tags: { team: 'data-platform' } }),
     ...decryptsOn(key, range(48, 6, 7), '03:30:12', workload('legacy-etl', 'etl-run', PYTHON_AGENT)),
-    tagResource({ key, step: 'tag-allow-deletion', at, actor: admin(at) }, { 'kms-guard:allow-deletion': 'true' }),
+    tagResource({ key, step: 'tag-allow-deletion', at, actor: platformOps(at) }, { 'kms-guard:allow-deletion': 'true' }),
     schedule(key, D(3, '11:09:02'), admin, { keyIdTyped: 'arn', pendingWindowInDays: 30 }),
+  ];
+};
+
+/**
+ * The one-step bypass: the administrator tags kms-guard:allow-deletion=true four minutes before scheduling the deletion
+ * of a key in daily use. The tag is ignored (exempt-tag-ignored) and the key is judged on its use: cancel.
+ */
+const exemptTagJustSet = (): CloudTrailRecord[] => {
+  const key = KEYS.exemptTagJustSet;
+  const at = D(2, '10:00:13');
+  return [
+    ...born(key, D(90, '09:00:00'), iacDeployer, { tags: { team: 'payments' } }),
+    ...decryptsOn(key, range(60, 3, 1), '08:15:30', workload('payments-api', 'pay-run', NODE_AGENT)),
+    tagResource({ key, step: 'tag-allow-deletion', at, actor: admin(at) }, { 'kms-guard:allow-deletion': 'true' }),
+    schedule(key, D(2, '10:04:29'), admin, { keyIdTyped: 'id', pendingWindowInDays: 30 }),
   ];
 };
 
@@ -214,6 +232,7 @@ const deletionReminder = (): CloudTrailRecord[] => {
 export const deletionScenarios = (): CloudTrailRecord[] => [
   ...useWhilePendingDeletion(),
   ...exemptTag(),
+  ...exemptTagJustSet(),
   ...exemptPrincipal(),
   ...useWhileDisabled(),
   ...awsServiceGrant(),

@@ -54,6 +54,7 @@ const key = (name: string, account = ACCOUNT): ScenarioKey => ({ name, keyId: uu
 export const KEYS = {
   useWhilePendingDeletion: key('use-while-pending-deletion'),
   exemptTag: key('exempt-tag'),
+  exemptTagJustSet: key('exempt-tag-just-set'),
   exemptPrincipal: key('exempt-principal'),
   useWhileDisabled: key('use-while-disabled'),
   awsServiceGrant: key('aws-service-grant'),

@@ -3,6 +3,7 @@
  * current state, metadata, tags and grants; the store adds history, callers and failures KMS does not keep.
  */
 import { activeAliases, activeTags } from '../key-state.js';
+import { EXEMPT_TAG } from './exemption-tag.js';
 import { callerId } from '../kms-event.js';
 import type { FailedCall, GrantRecord, KeyRecord, KeyUsageSummary } from '../model.js';
 import { CRYPTOGRAPHIC_OPERATIONS, PUBLIC_KEY_EXPORT } from '../operations.js';
@@ -71,6 +72,7 @@ export const buildDeletionEvidence = (input: EvidenceInput): DeletionEvidence =>
     }),
     tags: facts?.tags ?? (key === undefined ? {} : activeTags(key)),
     aliases: facts?.aliases ?? (key === undefined ? [] : activeAliases(key)),
+    ...exemptTagSetOf(key, facts?.tags ?? (key === undefined ? {} : activeTags(key))),
     history: key?.history ?? [],
     cryptographicUses,
     topCallers: [...(usage?.callers ?? [])]
@@ -81,6 +83,15 @@ export const buildDeletionEvidence = (input: EvidenceInput): DeletionEvidence =>
     activeGrants: grantsOf(input),
     sources: sourcesOf(input),
   };
+};
+
+/** The store's record of the exemption tag, when it holds the value the key carries now. */
+const exemptTagSetOf = (key: KeyRecord | undefined, tags: Readonly<Record<string, string>>): { exemptTagSet?: { at: string; by?: string } } => {
+  const stored = key?.tags[EXEMPT_TAG];
+  const current = tags[EXEMPT_TAG];
+  if (stored === undefined || stored.value === null || current === undefined) return {};
+  if (stored.value.trim().toLowerCase() !== current.trim().toLowerCase()) return {};
+  return { exemptTagSet: { at: stored.at, ...(stored.by === undefined ? {} : { by: stored.by }) } };
 };
 
 const schedulingOf = ({ triggerScheduling, key, kms }: EvidenceInput): Scheduling | undefined => {

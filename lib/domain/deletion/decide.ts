@@ -11,6 +11,7 @@ import { customKeyStore } from './rules/custom-key-store.js';
 import { disabledWithoutFailures } from './rules/disabled-without-failures.js';
 import { exemptPrincipal } from './rules/exempt-principal.js';
 import { exemptTag } from './rules/exempt-tag.js';
+import { exemptTagIgnored } from './rules/exempt-tag-ignored.js';
 import { noEvidence } from './rules/no-evidence.js';
 import { noRecordedUse } from './rules/no-recorded-use.js';
 import { oldUse } from './rules/old-use.js';
@@ -36,7 +37,7 @@ export const DELETION_RULES: readonly DeletionRule[] = [
   noRecordedUse,
 ];
 
-export const DELETION_MODIFIERS: readonly DeletionModifier[] = [pendingReplicaDeletion, customKeyStore, noEvidence];
+export const DELETION_MODIFIERS: readonly DeletionModifier[] = [exemptTagIgnored, pendingReplicaDeletion, customKeyStore, noEvidence];
 
 export interface DeletionVerdict {
   readonly action: DeletionAction;
@@ -55,7 +56,7 @@ export const decideDeletion = (evidence: DeletionEvidence, policy: GuardPolicy, 
     return verdict.applies ? [verdict] : [];
   });
   const modifiers = DELETION_MODIFIERS.flatMap((modifier) => {
-    const verdict = modifier(evidence);
+    const verdict = modifier(evidence, policy);
     return verdict.applies ? [verdict] : [];
   });
   const prior = priorState(evidence);

@@ -71,6 +71,8 @@ export interface DeletionEvidence extends KeyAttributes {
   /** KMS's keyState when it answered, else the store's latest state. */
   readonly currentState?: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** When and by whom the store saw the current kms-guard:allow-deletion value set (TagResource, CreateKey). */
+  readonly exemptTagSet?: { readonly at: string; readonly by?: string };
   /** The key's aliases (KMS's list, else the store's), for people reading the decision. */
   readonly aliases?: readonly string[];
   /** The store's state history, oldest first. */

@@ -26,6 +26,6 @@ export type ModifierVerdict =
   | { readonly applies: false }
   | { readonly applies: true; readonly reason: string; readonly facts: RuleFacts };
 
-export type DeletionModifier = (evidence: DeletionEvidence) => ModifierVerdict;
+export type DeletionModifier = (evidence: DeletionEvidence, policy: GuardPolicy) => ModifierVerdict;
 
 export const NOT_APPLICABLE = { applies: false } as const;

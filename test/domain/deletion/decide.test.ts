@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { EXEMPT_TAG } from '../../../lib/domain/deletion/exemption-tag.js';
 import { decideDeletion } from '../../../lib/domain/deletion/decide.js';
 import {
   ALICE,
@@ -18,6 +19,9 @@ import {
 const LATER = new Date(NOW.getTime() + 3_600_000);
 /** A Decrypt that failed half an hour after the key was scheduled (at NOW). */
 const pendingFailure = failure(-1 / 48, 'KMSInvalidStateException', PENDING_MESSAGE);
+const KEY_OWNER = 'arn:aws:iam::111122223333:role/key-owner';
+/** The exemption tag as the store saw it set: three weeks before the scheduling, by the key's owner (not the scheduler). */
+const trustedTag = (value: string) => ({ tags: { [EXEMPT_TAG]: value }, exemptTagSet: { at: daysAgo(21), by: KEY_OWNER } });
 const ebsGrant = grant({ granteePrincipal: 'arn:aws:iam::111122223333:role/aws:ec2-infrastructure', retiringPrincipal: 'ec2.us-east-1.amazonaws.com' });
 const disabledFor = (days: number) => [transition(400, 'Enabled', 'CreateKey'), transition(days, 'Disabled', 'DisableKey')];
 
@@ -36,7 +40,7 @@ describe('decideDeletion', () => {
     });
 
     it('beats the exempt tag, which is still reported', () => {
-      const verdict = decideDeletion(evidence({ failures: [pendingFailure], tags: { 'kms-guard:allow-deletion': 'true' } }), POLICY, LATER);
+      const verdict = decideDeletion(evidence({ failures: [pendingFailure], ...trustedTag('true') }), POLICY, LATER);
       expect(verdict.action).toBe('cancel-deletion');
       expect(verdict.reasons.slice(0, 2)).toEqual(['use-while-pending-deletion', 'exempt-tag']);
     });
@@ -73,16 +77,37 @@ describe('decideDeletion', () => {
   });
 
   describe('rule 2: exemptions', () => {
-    it('allows deletion of a key tagged kms-guard:allow-deletion=true', () => {
-      const verdict = decideDeletion(evidence({ tags: { 'kms-guard:allow-deletion': 'TRUE' }, ...usedDaysAgo(5) }), POLICY, NOW);
+    it('allows deletion of a key tagged kms-guard:allow-deletion=true weeks before, by someone other than the scheduler', () => {
+      const verdict = decideDeletion(evidence({ ...trustedTag('TRUE'), ...usedDaysAgo(5) }), POLICY, NOW);
       expect(verdict.action).toBe('allow-deletion');
       expect(verdict.reasons).toEqual(['exempt-tag', 'recent-use']);
+      expect(verdict.facts['exempt-tag']).toMatchObject({ setBy: KEY_OWNER, setHoursBeforeScheduling: 21 * 24 });
       expect(verdict.reEnable).toBeUndefined();
     });
 
     it('does not exempt a key whose tag says false', () => {
-      const verdict = decideDeletion(evidence({ tags: { 'kms-guard:allow-deletion': 'false' }, ...usedDaysAgo(5) }), POLICY, NOW);
+      const verdict = decideDeletion(evidence({ ...trustedTag('false'), ...usedDaysAgo(5) }), POLICY, NOW);
       expect(verdict.action).toBe('cancel-deletion');
+      expect(verdict.reasons).not.toContain('exempt-tag-ignored');
+    });
+
+    it.each([
+      ['set by the scheduler minutes before', { at: daysAgo(10 / 1440), by: ALICE }, /hours before the scheduling, less than 24/],
+      ['set by someone else an hour before', { at: daysAgo(1 / 24), by: KEY_OWNER }, /set 1 hours before the scheduling, less than 24/],
+      ['set weeks before, but by the scheduler', { at: daysAgo(21), by: ALICE }, /set by the principal who scheduled the deletion/],
+      ['set weeks before by someone unknown', { at: daysAgo(21) }, /who set the tag is not known/],
+      ['never seen being set', undefined, /never saw the tag being set/],
+    ])('ignores the tag %s, and judges the key on its evidence', (_what, set, why) => {
+      const verdict = decideDeletion(evidence({ tags: { [EXEMPT_TAG]: 'true' }, ...(set === undefined ? {} : { exemptTagSet: set }), ...usedDaysAgo(5) }), POLICY, NOW);
+      expect(verdict.action).toBe('cancel-deletion');
+      expect(verdict.reasons).toEqual(['recent-use', 'exempt-tag-ignored']);
+      expect(String(verdict.facts['exempt-tag-ignored']?.why)).toMatch(why);
+    });
+
+    it('counts the tag from the configured age on', () => {
+      const set = { at: daysAgo(3 / 24), by: KEY_OWNER };
+      const policy = { ...POLICY, exemptTagMinAgeHours: 2 };
+      expect(decideDeletion(evidence({ tags: { [EXEMPT_TAG]: 'true' }, exemptTagSet: set, ...usedDaysAgo(5) }), policy, NOW).reasons[0]).toBe('exempt-tag');
     });
 
     it('allows deletion scheduled by an exempt role, comparing the role and not the session', () => {
@@ -101,7 +126,7 @@ describe('decideDeletion', () => {
     });
 
     it('beats an AWS-service grant', () => {
-      const verdict = decideDeletion(evidence({ tags: { 'kms-guard:allow-deletion': 'true' }, activeGrants: [ebsGrant] }), POLICY, NOW);
+      const verdict = decideDeletion(evidence({ ...trustedTag('true'), activeGrants: [ebsGrant] }), POLICY, NOW);
       expect(verdict.action).toBe('allow-deletion');
       expect(verdict.reasons.slice(0, 2)).toEqual(['exempt-tag', 'aws-service-grant']);
     });

@@ -12,6 +12,7 @@ export const POLICY: GuardPolicy = {
   recentUseWindowDays: 90,
   observationPeriodDays: 14,
   exemptPrincipals: [],
+  exemptTagMinAgeHours: 24,
   grantMaxAgeDays: 90,
   grantRecentUseDays: 30,
   reminderDays: [7, 1],
