@@ -35,8 +35,10 @@ export interface GuardSettings {
   readonly remediationRoleName: string;
   /** Days Lambda logs are kept. Default 90. */
   readonly logRetentionDays: number;
-  /** SNS topic ARN the alarms notify; without it, alarms only change state. */
+  /** SNS topic ARN the alarms notify. Default: the stack creates `kms-guard-alarms`. */
   readonly alarmTopicArn?: string;
+  /** Email address subscribed to the created alarm topic. Default none. */
+  readonly alarmEmail?: string;
   /**
    * Hours without any read-only KMS event recorded before the heartbeat alarm fires; also how fresh that heartbeat
    * must be for `no-recorded-use` to allow a deletion. Default 6 (the hourly sweeps' own DescribeKey calls count).
@@ -98,6 +100,7 @@ export const settingsFromContext = (node: Node, overrides: Partial<GuardSettings
     remediationRoleName: roleName(read('remediationRoleName')),
     logRetentionDays: days(read('logRetentionDays'), 'logRetentionDays', DEFAULT_SETTINGS.logRetentionDays),
     alarmTopicArn: text(read('alarmTopicArn'), 'alarmTopicArn'),
+    alarmEmail: email(read('alarmEmail')),
     usageHeartbeatHours: heartbeatHours(read('usageHeartbeatHours')),
     backfill: backfillSettings(read),
   };
@@ -160,6 +163,12 @@ const hosts = (value: unknown): readonly string[] => {
   const bad = names.find((name) => !/^[a-z0-9.-]+(:\d+)?$/i.test(name));
   if (bad !== undefined) throw new ConfigError(`context "slackAllowedHosts" must hold host names (no scheme or path), got "${bad}"`);
   return names.length === 0 ? DEFAULT_SETTINGS.slackAllowedHosts : names;
+};
+
+const email = (value: unknown): string | undefined => {
+  const address = text(value, 'alarmEmail');
+  if (address !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address)) throw new ConfigError(`context "alarmEmail" must be an email address, got "${address}"`);
+  return address;
 };
 
 const organizationId = (value: unknown): string | undefined => {

@@ -11,6 +11,7 @@ import { EventRoutes } from '../constructs/event-routes.js';
 import { GUARD_ROLE_PATH } from '../constructs/guard-function.js';
 import { GuardFunctions } from '../constructs/guard-functions.js';
 import { GuardState } from '../constructs/guard-state.js';
+import { AlarmTopic } from '../constructs/alarm-topic.js';
 import { OperationalAlarms } from '../constructs/operational-alarms.js';
 import { deadLetterQueue } from '../constructs/secure-queue.js';
 import { SweepSchedules } from '../constructs/sweep-schedules.js';
@@ -82,6 +83,10 @@ export class KmsGuardStack extends Stack {
     new SweepSchedules(this, 'Sweeps', { functions: fns, deadLetterQueue: undelivered });
 
     const guardFunctions = Object.entries(this.functions.byName);
+    const alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
+      ...(settings.alarmTopicArn === undefined ? {} : { alarmTopicArn: settings.alarmTopicArn }),
+      ...(settings.alarmEmail === undefined ? {} : { alarmEmail: settings.alarmEmail }),
+    }).topic;
     new OperationalAlarms(this, 'Alarms', {
       functions: guardFunctions.map(([name, fn]) => ({ name, function: fn.function })),
       deadLetterQueues: [
@@ -91,7 +96,7 @@ export class KmsGuardStack extends Stack {
       ],
       usageBuffer: this.usageBuffer.queue,
       usageHeartbeat: { logGroup: this.functions.byName['usage-tracker'].logGroup, hours: settings.usageHeartbeatHours },
-      ...(settings.alarmTopicArn === undefined ? {} : { alarmTopicArn: settings.alarmTopicArn }),
+      alarmTopicArn: alarmTopic.topicArn,
     });
 
     if (settings.backfill !== undefined) {
@@ -99,13 +104,14 @@ export class KmsGuardStack extends Stack {
         settings: settings.backfill,
         table: this.state.table,
         logRetentionDays: settings.logRetentionDays,
-        ...(settings.alarmTopicArn === undefined ? {} : { alarmTopicArn: settings.alarmTopicArn }),
+        alarmTopicArn: alarmTopic.topicArn,
         ...(props.projectRoot === undefined ? {} : { projectRoot: props.projectRoot }),
       });
       new CfnOutput(this, 'BackfillStateMachineArn', { value: this.backfill.stateMachine.stateMachineArn, description: 'Start a backfill: README.md, Backfill' });
       new CfnOutput(this, 'BackfillResultsBucket', { value: this.backfill.resultsBucket.bucketName });
     }
 
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn, description: "Subscribe to the guard's alarms here (README.md, Alarms)" });
     new CfnOutput(this, 'TableName', { value: this.state.table.tableName });
     new CfnOutput(this, 'GuardBusArn', { value: this.state.bus.eventBusArn });
     new CfnOutput(this, 'SlackSecretName', { value: settings.slackSecretName, description: 'Put the Slack webhook URL here' });

@@ -134,6 +134,20 @@ describe('asynchronous functions', () => {
     }
   });
 
+  it('sends every alarm to an SNS topic it creates (TLS only), so the alarms notify someone', () => {
+    const topics = Object.entries(resourcesOf(template, 'AWS::SNS::Topic'));
+    expect(topics.map(([, topic]) => (topic.Properties as { TopicName?: string }).TopicName)).toEqual(['kms-guard-alarms']);
+    const [topicId] = topics[0] ?? [];
+    const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties as { AlarmActions?: unknown[] });
+    expect(alarms.length).toBeGreaterThan(5);
+    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+    const policy = Object.values(resourcesOf(template, 'AWS::SNS::TopicPolicy'))[0]?.Properties as { PolicyDocument: { Statement: Statement[] } };
+    expect(policy.PolicyDocument.Statement).toEqual(
+      expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+    );
+    template.hasOutput('*', { Value: { Ref: topicId } });
+  });
+
   it("alarms when the usage tracker's logs show no read-only KMS event for usageHeartbeatHours, missing data counting as none", () => {
     const filters = Object.values(resourcesOf(template, 'AWS::Logs::MetricFilter')).map((filter) => filter.Properties as Record<string, unknown>);
     const heartbeat = filters.find((filter) => JSON.stringify(filter.MetricTransformations).includes(HEARTBEAT_METRIC.name));
