@@ -79,7 +79,6 @@ const replayInto = async (args: ReplayArgs, stores: Stores, { out, err, progress
       });
     },
   };
-  let read = 0;
   const summary = await replay(
     {
       usage,
@@ -92,16 +91,14 @@ const replayInto = async (args: ReplayArgs, stores: Stores, { out, err, progress
     args.paths,
     args.now,
     {
-      onRecord: (record) => {
-        if (record.outcome.kind === 'rejected') {
-          progress.done();
-          err(`rejected: ${record.outcome.error.message}`);
-        }
-        progress.update('reading', (read += 1));
+      onRejected: (message) => {
+        progress.done();
+        err(`rejected: ${message}`);
       },
+      onRecordsRead: (records) => progress.update('reading', records),
       onUnresolvedKey: (origin, event) => {
         progress.done();
-        err(`no key: ${origin.source}${origin.position === undefined ? '' : ` ${origin.position}`}: ${event.eventName} names no key the guard can resolve (${event.unresolvedKey ?? ''}): it counts for no key`);
+        err(`no key: ${origin.source}${origin.position === undefined ? '' : ` ${origin.position}`}: ${event.eventName} names no key the guard can resolve (${event.unresolvedKey}): it counts for no key`);
       },
       onEventFailed: (failure) => {
         progress.done();
@@ -109,6 +106,7 @@ const replayInto = async (args: ReplayArgs, stores: Stores, { out, err, progress
       },
       onEventProcessed: (done, total) => progress.update('replaying', done, total),
     },
+    { jobs: args.jobs, memoryBudgetMb: args.memoryBudgetMb },
   );
   progress.done();
   const keys = await keyLines(usage);

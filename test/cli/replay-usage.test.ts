@@ -1,4 +1,4 @@
-/** The CLI's own DynamoDB Local (the default store), its usage errors and what it says when it cannot run. */
+/** The CLI's stores (in the process by default, its own DynamoDB Local, an endpoint), its usage errors and what it says when it cannot run. */
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -17,8 +17,18 @@ const expectNoInternals = (text: string) => {
 };
 
 describe('kms-guard replay with its default store', () => {
+  it('keeps the history in the process: it runs with no Java on the PATH', async () => {
+    const result = await runCli(['replay', '--json', '--now', '2026-11-29T12:00:00Z', 'events/eventbridge', 'events/sqs'], { PATH: '/nonexistent' });
+
+    expect(result.stderr).toMatch(/KMS events? replayed/);
+    expect(result.status).toBe(0);
+    expect(result.lines().filter((line) => line.kind === 'key').length).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe('kms-guard replay --store dynamodb-local', () => {
   it('starts DynamoDB Local itself, replays, reports and stops it again', async () => {
-    const result = await runCli(['replay', '--json', '--now', '2026-11-29T12:00:00Z', 'events/eventbridge', 'events/sqs']);
+    const result = await runCli(['replay', '--store', 'dynamodb-local', '--json', '--now', '2026-11-29T12:00:00Z', 'events/eventbridge', 'events/sqs']);
 
     expect(result.stderr).toMatch(/KMS events? replayed/);
     expect(result.status).toBe(0);
@@ -28,7 +38,7 @@ describe('kms-guard replay with its default store', () => {
   }, 120_000);
 
   it('stops DynamoDB Local when it is stopped by SIGTERM', async () => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'lib/cli/bin.js'), 'replay', '--now', '2026-11-29T12:00:00Z', 'events/scenarios'], {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'lib/cli/bin.js'), 'replay', '--store', 'dynamodb-local', '--now', '2026-11-29T12:00:00Z', 'events/scenarios'], {
       cwd: repoRoot,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -73,6 +83,22 @@ describe('kms-guard replay --endpoint', () => {
     expect(result.stderr).toMatch(/could not create the table kms-guard-replay-\S+ at the DynamoDB endpoint http:\/\/127\.0\.0\.1:9: .*ECONNREFUSED.*\(nothing is listening there\)/);
     expectNoInternals(result.stderr);
   }, 60_000);
+});
+
+describe('kms-guard replay options that do not fit together', () => {
+  it.each([
+    [['--store', 'sqlite'], /--store must be "memory" or "dynamodb-local", got "sqlite"/],
+    [['--table', 'history'], /--table names a DynamoDB table: give --endpoint \(or --store dynamodb-local\) with it/],
+    [['--store', 'memory', '--endpoint', 'http://127.0.0.1:8000'], /--endpoint keeps the history in that DynamoDB table: leave out --store memory/],
+    [['--jobs', '0'], /--jobs must be a whole number from 1 to 64, got "0"/],
+    [['--memory', '64'], /--memory must be a whole number from 128 to \d+, got "64"/],
+  ])('%j is a usage error naming the setting (exit 2)', async (options, message) => {
+    const result = await runCli(['replay', ...options, 'events/eventbridge']);
+
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expectNoInternals(result.stderr);
+  });
 });
 
 describe('kms-guard replay input it cannot use', () => {
