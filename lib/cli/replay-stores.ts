@@ -4,6 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createMemoryStores, type Stores } from '../adapters/memory-stores.js';
+import { MemoryTable } from '../adapters/memory-table.js';
+import { storeResidentBytes } from '../replay/memory-budget.js';
 import type { ReplayArgs } from './args.js';
 
 export interface ReplayStores {
@@ -16,8 +18,8 @@ export interface ReplayStores {
 
 export const openReplayStores = async (args: ReplayArgs, onStarting: () => void): Promise<ReplayStores> => {
   if (args.store === 'memory') {
-    const stores = createMemoryStores();
-    return { stores, writes: () => stores.table.writes, close: async () => {} };
+    const stores = createMemoryStores(new MemoryTable({ residentBytes: storeResidentBytes(args.memoryBudgetMb) }));
+    return { stores, writes: () => stores.table.writes, close: async () => stores.table.close() };
   }
   // DynamoDB's SDK and DynamoDB Local are loaded only when asked for.
   const { openDynamoDbStores } = await import('./replay-dynamodb.js');

@@ -38,6 +38,8 @@ export interface ReadOptions {
   readonly jobs: number;
   /** Serialized bytes each worker holds before writing a sorted run. */
   readonly runBytes: number;
+  /** Each worker's V8 old generation, in MB. */
+  readonly heapMb: number;
 }
 
 type Done = Extract<ParseWorkerMessage, { kind: 'done' }>;
@@ -61,7 +63,7 @@ export const readInParallel = async (files: readonly string[], now: string, opti
       Array.from({ length: jobs }, (_, worker) => {
         const data: ParseWorkerData = { files, next, now, directory, worker, runBytes: options.runBytes };
         return new Promise<Done>((resolve, reject) => {
-          const thread = new Worker(WORKER, { workerData: data });
+          const thread = new Worker(WORKER, { workerData: data, resourceLimits: { maxOldGenerationSizeMb: options.heapMb, maxYoungGenerationSizeMb: 8 } });
           let done: Done | undefined;
           thread.on('message', (message: ParseWorkerMessage) => {
             if (message.kind === 'rejected') listener.onRejected?.(message.message);
@@ -69,7 +71,13 @@ export const readInParallel = async (files: readonly string[], now: string, opti
             else if (message.kind === 'progress') listener.onRecords?.((read += message.records));
             else done = message;
           });
-          thread.once('error', reject);
+          thread.once('error', (error: NodeJS.ErrnoException) =>
+            reject(
+              error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+                ? new Error(`a reader thread ran out of its share of the memory budget (${options.heapMb} MB of heap): give the replay more with --memory`, { cause: error })
+                : error,
+            ),
+          );
           thread.once('exit', (code) => (done === undefined ? reject(new Error(`a reader thread stopped (exit code ${code}) before it had read its files`)) : resolve(done)));
         });
       }),

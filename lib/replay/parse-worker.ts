@@ -141,8 +141,10 @@ const run = async (data: ParseWorkerData): Promise<void> => {
       counts.carried += 1;
       const item = { file: index, index: record.index, targets, event };
       const line = encoder.encode(item);
-      buffer.push({ key: sortKey(item), line });
-      bufferBytes += line.length + 64;
+      const key = sortKey(item);
+      buffer.push({ key, line });
+      // Both strings, the entry and its slot: what the run costs in the heap, not on disk.
+      bufferBytes += line.length + key.length + 64;
       if (bufferBytes >= data.runBytes) await spill();
     }
   }

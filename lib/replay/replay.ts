@@ -121,8 +121,7 @@ export const replay = async (
     },
   };
   const nowIso = now.toISOString();
-  const jobs = options.jobs ?? availableParallelism();
-  const shares = memoryShares(options.memoryBudgetMb ?? 512, jobs);
+  const shares = memoryShares(options.memoryBudgetMb ?? 512, options.jobs ?? availableParallelism());
 
   let failed = 0;
   let consecutiveFailures = 0;
@@ -144,7 +143,7 @@ export const replay = async (
   const useCaseDeps = { ...deps, usage: coalescer.view(), publisher, clock, mode: 'dry-run' as const };
 
   const { files } = await listInputFiles(paths);
-  const read = await readInParallel(files, nowIso, { jobs, runBytes: shares.runBytesPerWorker }, {
+  const read = await readInParallel(files, nowIso, { jobs: shares.jobs, runBytes: shares.runBytesPerWorker, heapMb: shares.workerHeapMb }, {
     onRejected: (message) => listener.onRejected?.(message),
     onRecords: (records) => listener.onRecordsRead?.(records),
     onUnresolvedKey: (source, position, eventName, unresolvedKey) =>

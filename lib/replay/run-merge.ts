@@ -6,7 +6,8 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { Run } from './parallel-read.js';
 import { RunDecoder, compareRunItems, type RunItem, type RunTables } from './run-line.js';
 
-const CHUNK = 1 << 20;
+/** Read per run at a time: with dozens of runs open, their chunks are a visible part of the memory budget. */
+const CHUNK = 1 << 18;
 
 class RunReader {
   private lines: string[] = [];
