@@ -41,7 +41,7 @@ export const runReplay = async (args: ReplayArgs): Promise<number> => {
   process.once('SIGTERM', onSignal);
   try {
     opened = await openReplayStores(args, () => progress.update('starting DynamoDB Local…', 0));
-    return await replayInto(args, opened.stores, { out, err, progress });
+    return await replayInto(args, files, opened.stores, { out, err, progress });
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
@@ -56,7 +56,7 @@ interface Output {
   readonly progress: ProgressBar;
 }
 
-const replayInto = async (args: ReplayArgs, stores: Stores, { out, err, progress }: Output): Promise<number> => {
+const replayInto = async (args: ReplayArgs, files: readonly string[], stores: Stores, { out, err, progress }: Output): Promise<number> => {
   const { usage } = stores;
   const slack = args.slackWebhook === undefined ? undefined : new SlackDecisionPublisher(args.slackWebhook);
   let undelivered = 0;
@@ -106,7 +106,7 @@ const replayInto = async (args: ReplayArgs, stores: Stores, { out, err, progress
       },
       onEventProcessed: (done, total) => progress.update('replaying', done, total),
     },
-    { jobs: args.jobs, memoryBudgetMb: args.memoryBudgetMb },
+    { jobs: args.jobs, memoryBudgetMb: args.memoryBudgetMb, files },
   );
   progress.done();
   const keys = await keyLines(usage);

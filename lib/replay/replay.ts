@@ -68,6 +68,8 @@ export interface ReplayOptions {
   readonly jobs?: number;
   /** Memory for the whole run, in MB (default 512). */
   readonly memoryBudgetMb?: number;
+  /** The input files, when the caller has listed them already (listInputFiles of the paths). */
+  readonly files?: readonly string[];
 }
 
 export interface ReplaySummary {
@@ -142,7 +144,7 @@ export const replay = async (
   const clock = new ReplayClock(now);
   const useCaseDeps = { ...deps, usage: coalescer.view(), publisher, clock, mode: 'dry-run' as const };
 
-  const { files } = await listInputFiles(paths);
+  const files = options.files ?? (await listInputFiles(paths)).files;
   const read = await readInParallel(files, nowIso, { jobs: shares.jobs, runBytes: shares.runBytesPerWorker, heapMb: shares.workerHeapMb }, {
     onRejected: (message) => listener.onRejected?.(message),
     onRecords: (records) => listener.onRecordsRead?.(records),
