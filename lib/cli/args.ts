@@ -62,7 +62,7 @@ Events after --now are left out (and counted): the replay stops at --now.
 
 Exit status: 0 all input valid; 1 some record or file was rejected, or an event could not be handled (everything
 else is still processed, and each is named on stderr); 2 usage error; 3 the replay could not run (DynamoDB Local did
-not start, the store kept failing).`;
+not start, the store kept failing, a log file did not fit the memory budget).`;
 
 export const parseReplayArgs = (argv: readonly string[]): ReplayArgs => {
   let parsed;

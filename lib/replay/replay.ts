@@ -127,10 +127,10 @@ export const replay = async (
 
   let failed = 0;
   let consecutiveFailures = 0;
-  const fail = (origin: EventOrigin | undefined, what: string, error: unknown): void => {
-    failed += 1;
+  const fail = (origin: EventOrigin | undefined, what: string, error: unknown, events = 1): void => {
+    failed += events;
     consecutiveFailures += 1;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     const where = origin === undefined ? 'the replay' : origin.position === undefined ? origin.source : `${origin.source} ${origin.position}`;
     listener.onEventFailed?.({ where, what, message });
     if (consecutiveFailures >= CONSECUTIVE_FAILURES_LIMIT) {
@@ -139,7 +139,7 @@ export const replay = async (
   };
   const coalescer = new UsageCoalescer<EventOrigin | undefined>(deps.usage, shares.heldUsageBytes, (unrecorded) => {
     const what = unrecorded.keyArn === undefined ? 'an event' : `${unrecorded.events} event${unrecorded.events === 1 ? '' : 's'} of ${unrecorded.keyArn}`;
-    fail(unrecorded.origin, `${what} could not be recorded`, unrecorded.error);
+    fail(unrecorded.origin, `${what} could not be recorded`, unrecorded.error, unrecorded.events);
   });
   const clock = new ReplayClock(now);
   const useCaseDeps = { ...deps, usage: coalescer.view(), publisher, clock, mode: 'dry-run' as const };
@@ -217,4 +217,16 @@ export const replay = async (
     writes: coalescer.writes,
     decisions,
   };
+};
+
+/** An error's message and the messages of its causes that add to it (a StoreWriteError names the keys, its cause why). */
+const messageOf = (error: unknown): string => {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 3 && current !== undefined && current !== null; depth += 1) {
+    const text = current instanceof Error ? current.message : String(current);
+    if (text !== '' && !parts.some((part) => part.includes(text))) parts.push(text);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join(': ');
 };

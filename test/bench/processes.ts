@@ -14,9 +14,9 @@ export interface ProcessFigures {
   readonly status: number | null;
   readonly stdout: string;
   readonly stderr: string;
-  /** The process itself, in MB. */
+  /** The process and the Node.js processes it started (each one's own peak, added up), in MB. */
   readonly peakRssMb: number;
-  /** Each process it started, by command name, in MB (the largest sample of its peak). */
+  /** Each other process it started, by command name, in MB (the largest sample of its peak): DynamoDB Local's java. */
   readonly children: Readonly<Record<string, number>>;
 }
 
@@ -44,7 +44,11 @@ export const measureProcess = async (script: string, args: readonly string[], cw
     });
     clearInterval(sampler);
     const wallSeconds = (performance.now() - started) / 1000;
-    const kilobytes = Number((await readFile(rssFile, 'utf8').catch(() => '0')).trim().split('\n').at(-1));
+    // One line per Node.js process (the replay runs in a child of the command the user types): their peaks added up.
+    const kilobytes = (await readFile(rssFile, 'utf8').catch(() => '0'))
+      .trim()
+      .split('\n')
+      .reduce((sum, line) => sum + Number(line), 0);
     return {
       wallSeconds,
       status,
@@ -80,6 +84,8 @@ const sampleDescendants = (root: number, peaks: Record<string, number>): void =>
     try {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       const name = /^Name:\s+(\S+)/m.exec(status)?.[1] ?? String(pid);
+      // Node.js processes report their own peak (peak-rss.mjs).
+      if (name === 'node') continue;
       const peakKb = Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1] ?? 0);
       peaks[name] = Math.max(peaks[name] ?? 0, Math.round(peakKb / 1024));
     } catch {

@@ -132,6 +132,37 @@ describe('kms-guard replay input it cannot use', () => {
     expect(result.stderr).not.toMatch(/[\u0000\u0007\u001b]/);
   });
 
+  it('fails where production would: a key whose day of usage is over 400 KB is named, the rest replayed (exit 1)', async () => {
+    const flooded = 'arn:aws:kms:us-east-1:111122223333:key/0b0b0b0b-1111-2222-3333-444455556666';
+    const quiet = 'arn:aws:kms:us-east-1:111122223333:key/0a0a0a0a-1111-2222-3333-444455556666';
+    // 400 callers with IAM's longest role ARNs (a 512-character path): that day's usage item is ~520 KB.
+    const records = [...Array.from({ length: 400 }, (_, index) => ({ key: flooded, role: `${'team/'.repeat(100)}r${index}` })), { key: quiet, role: 'app' }].map(
+      ({ key, role }, index) => ({
+        eventVersion: '1.11',
+        userIdentity: { type: 'AssumedRole', accountId: '111122223333', arn: `arn:aws:sts::111122223333:assumed-role/${role}/s`, sessionContext: { sessionIssuer: { arn: `arn:aws:iam::111122223333:role/${role}` } } },
+        eventTime: '2026-11-20T10:00:00Z',
+        eventSource: 'kms.amazonaws.com',
+        eventName: 'Decrypt',
+        awsRegion: 'us-east-1',
+        requestParameters: { keyId: key },
+        responseElements: null,
+        eventID: `flood-${index}`,
+        resources: [{ ARN: key, accountId: '111122223333', type: 'AWS::KMS::Key' }],
+        recipientAccountId: '111122223333',
+      }),
+    );
+    const file = path.join(dir, 'flood.jsonl');
+    await writeFile(file, records.map((record) => JSON.stringify(record)).join('\n'));
+
+    const result = await runCli(['replay', '--json', '--now', '2026-11-29T12:00:00Z', file]);
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`failed: .*flood\\.jsonl line \\d+: 400 events of ${flooded.replaceAll('/', '\\/')} could not be recorded: .*over 400 KB`));
+    expect(result.stderr).toMatch(/400 events the guard could not handle/);
+    expect(result.lines().find((line) => line.keyArn === quiet)).toMatchObject({ useCount: 1 });
+    expectNoInternals(result.stderr);
+  }, 60_000);
+
   it('leaves out events after --now and says how many', async () => {
     const result = await runCli(['replay', '--json', '--now', '2020-01-01T00:00:00Z', '--endpoint', inject('dynamoEndpoint'), path.join(samplesDir, 'elastic-integrations')]);
 
