@@ -20,9 +20,9 @@ const memoryBudget = () => {
 
 if (args[0] === 'replay' && !process.execArgv.some((flag) => flag.startsWith(HEAP_FLAG))) {
   // The main thread's share: reader threads have limits of their own (lib/replay/memory-budget.ts).
-  const heapMb = Math.round(memoryBudget() * 0.7);
+  const heapMb = Math.round(memoryBudget() * 0.5);
   // Reader threads each get a malloc arena of their own by default; a few shared ones keep freed buffers reusable.
-  const env = { MALLOC_ARENA_MAX: '2', ...process.env };
+  const env = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072', ...process.env };
   const child = spawn(process.execPath, [...process.execArgv, `${HEAP_FLAG}=${heapMb}`, fileURLToPath(import.meta.url), ...args], { stdio: 'inherit', env });
   process.on('SIGINT', () => {});
   process.on('SIGTERM', () => child.kill('SIGTERM'));

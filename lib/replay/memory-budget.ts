@@ -17,7 +17,7 @@ export interface MemoryShares {
 
 const MB = 1024 * 1024;
 /** The least heap a reader gets: enough for a log file of ~15 MB of JSON and its parse. */
-const MIN_WORKER_HEAP_MB = 96;
+const MIN_WORKER_HEAP_MB = 128;
 /** Of the budget, while reading: the reader threads' heaps. */
 const READING_SHARE = 0.375;
 
@@ -27,7 +27,7 @@ export const memoryShares = (budgetMb: number, requestedJobs: number): MemorySha
     jobs,
     runBytesPerWorker: Math.max(4 * MB, Math.floor((budgetMb * MB * 0.04) / jobs)),
     workerHeapMb: Math.max(MIN_WORKER_HEAP_MB, Math.floor((budgetMb * READING_SHARE) / jobs)),
-    heldUsageBytes: Math.max(8 * MB, Math.floor(budgetMb * MB * 0.1)),
+    heldUsageBytes: Math.max(8 * MB, Math.floor(budgetMb * MB * 0.07)),
   };
 };
 
@@ -35,4 +35,4 @@ export const memoryShares = (budgetMb: number, requestedJobs: number): MemorySha
  * Usage buckets the in-memory store keeps in memory, counted as DynamoDB counts item sizes (their heap is about twice
  * that); the rest goes to its spill file (memory-table.ts).
  */
-export const storeResidentBytes = (budgetMb: number): number => Math.max(16 * MB, Math.floor(budgetMb * MB * 0.12));
+export const storeResidentBytes = (budgetMb: number): number => Math.max(16 * MB, Math.floor(budgetMb * MB * 0.08));

@@ -9,7 +9,7 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SkipCategory } from '../ingest/outcome.js';
-import { readInputs, type InputRecord } from '../ingest/read-inputs.js';
+import { readInputs } from '../ingest/read-inputs.js';
 import type { KmsEvent } from '../domain/kms-event.js';
 import { routeEvent, type FunctionName } from '../routing.js';
 import { grantChange } from '../domain/grant-ledger.js';
@@ -77,10 +77,6 @@ const touchesNothing = (event: KmsEvent, targets: readonly FunctionName[]): bool
   grantChange(event) === undefined &&
   (!isUsageEvent(event) || event.keyArns.length === 0);
 
-async function* drain(records: AsyncIterator<InputRecord>, first: Promise<IteratorResult<InputRecord>>): AsyncGenerator<InputRecord> {
-  for (let result = await first; result.done !== true; result = await records.next()) yield result.value;
-}
-
 const run = async (data: ParseWorkerData): Promise<void> => {
   const port = parentPort;
   if (port === null) throw new Error('parse-worker runs in a worker thread');
@@ -107,20 +103,8 @@ const run = async (data: ParseWorkerData): Promise<void> => {
     bufferBytes = 0;
   };
 
-  // The next file is opened, read and gunzipped (in libuv's pool) while this one's records are parsed.
-  const take = (): { index: number; records: AsyncIterator<InputRecord>; first: Promise<IteratorResult<InputRecord>> } | undefined => {
-    const index = Atomics.add(next, 0, 1);
-    if (index >= data.files.length) return undefined;
-    const records = readInputs([data.files[index] ?? ''])[Symbol.asyncIterator]();
-    const first = records.next();
-    // Awaited in turn below; a failure here is the read's own rejection record, never an unhandled promise.
-    first.catch(() => {});
-    return { index, records, first };
-  };
-  for (let current = take(); current !== undefined; ) {
-    const { index } = current;
-    const following = take();
-    for await (const record of drain(current.records, current.first)) {
+  for (let index = Atomics.add(next, 0, 1); index < data.files.length; index = Atomics.add(next, 0, 1)) {
+    for await (const record of readInputs([data.files[index] ?? ''])) {
       counts.records += 1;
       sources.add(index);
       if (counts.records % PROGRESS_EVERY === 0) port.postMessage({ kind: 'progress', records: PROGRESS_EVERY } satisfies ParseWorkerMessage);
@@ -163,7 +147,6 @@ const run = async (data: ParseWorkerData): Promise<void> => {
       bufferBytes += line.length + key.length + 64;
       if (bufferBytes >= data.runBytes) await spill();
     }
-    current = following;
   }
   await spill();
   port.postMessage({
