@@ -52,7 +52,8 @@ Options:
   --grant-max-age-days <n>    maximum grant age (default ${DEFAULT_POLICY.grantMaxAgeDays})
   --grant-recent-use-days <n> window in which a grant's probable use is looked for (default ${DEFAULT_POLICY.grantRecentUseDays})
   --exempt-principal <arn>    principal allowed to delete keys (repeatable)
-  --jobs <n>                  worker threads reading and parsing the files (default: one per core, here ${availableParallelism()})
+  --jobs <n>                  worker threads reading and parsing the files (default: one per core, here
+                              ${availableParallelism()}; fewer when --memory cannot hold them, at least 128 MB each)
   --memory <MB>               memory for the whole run (default ${DEFAULT_MEMORY_BUDGET_MB}); past it the replay uses temporary files
   --no-progress               no progress bar (it is shown only on a terminal anyway)
   -h, --help                  this help
