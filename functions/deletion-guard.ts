@@ -1,4 +1,4 @@
 import { buildDeletionGuardHandler } from '../lib/handlers/deletion-guard.js';
-import { productionRuntime } from '../lib/runtime.js';
+import { guardRuntime } from '../lib/wiring/guard.js';
 
-export const handler = buildDeletionGuardHandler(productionRuntime());
+export const handler = buildDeletionGuardHandler(guardRuntime());

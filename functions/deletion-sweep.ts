@@ -1,4 +1,4 @@
 import { buildDeletionSweepHandler } from '../lib/handlers/deletion-sweep.js';
-import { productionRuntime } from '../lib/runtime.js';
+import { guardRuntime } from '../lib/wiring/guard.js';
 
-export const handler = buildDeletionSweepHandler(productionRuntime());
+export const handler = buildDeletionSweepHandler(guardRuntime());

@@ -1,4 +1,4 @@
 import { buildGrantExpirerHandler } from '../lib/handlers/grant-expirer.js';
-import { productionRuntime } from '../lib/runtime.js';
+import { guardRuntime } from '../lib/wiring/guard.js';
 
-export const handler = buildGrantExpirerHandler(productionRuntime());
+export const handler = buildGrantExpirerHandler(guardRuntime());

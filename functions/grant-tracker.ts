@@ -1,4 +1,4 @@
 import { buildGrantTrackerHandler } from '../lib/handlers/grant-tracker.js';
-import { productionRuntime } from '../lib/runtime.js';
+import { trackerRuntime } from '../lib/wiring/tracker.js';
 
-export const handler = buildGrantTrackerHandler(productionRuntime());
+export const handler = buildGrantTrackerHandler(trackerRuntime());

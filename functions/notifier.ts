@@ -1,4 +1,4 @@
 import { buildNotifierHandler } from '../lib/handlers/notifier.js';
-import { productionRuntime } from '../lib/runtime.js';
+import { notifierRuntime } from '../lib/wiring/notifier.js';
 
-export const handler = buildNotifierHandler(productionRuntime());
+export const handler = buildNotifierHandler(notifierRuntime());

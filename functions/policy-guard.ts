@@ -1,4 +1,4 @@
 import { buildPolicyGuardHandler } from '../lib/handlers/policy-guard.js';
-import { productionRuntime } from '../lib/runtime.js';
+import { policyGuardRuntime } from '../lib/wiring/policy-guard.js';
 
-export const handler = buildPolicyGuardHandler(productionRuntime());
+export const handler = buildPolicyGuardHandler(policyGuardRuntime());

@@ -1,4 +1,4 @@
 import { buildUsageTrackerHandler } from '../lib/handlers/usage-tracker.js';
-import { productionRuntime } from '../lib/runtime.js';
+import { trackerRuntime } from '../lib/wiring/tracker.js';
 
-export const handler = buildUsageTrackerHandler(productionRuntime());
+export const handler = buildUsageTrackerHandler(trackerRuntime());

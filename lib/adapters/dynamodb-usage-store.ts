@@ -1,62 +1,25 @@
 /**
- * UsageStore on the single table. A batch is coalesced: one optimistic read-modify-write per (key, day) usage
- * bucket, one per key record touched by lifecycle events, one per grant. So N events over K keys cost about K
+ * UsageStore on the single table. A batch is coalesced (record-plan.ts): one optimistic read-modify-write per
+ * (key, day) usage bucket, one per key record touched by lifecycle events, one per grant. So N events over K keys cost about K
  * writes, never N. The batch's items are read together (BatchGetItem, 100 a request), then each is written with
  * a version-conditioned PutItem; only an item that lost a race is read again on its own.
  * RecordResult counts events that reach an item: `recorded` when new to at least one item, `duplicates` when
- * every item had them already. Events that touch no item (a successful ListKeys, an event naming no key)
- * count in neither. Successful DescribeKey, CreateGrant and RetireGrant calls also update the key's non-use
- * record (lib/domain/non-use-calls.ts), one write per key and batch: grant evidence, never usage.
+ * every item had them already. Events that touch no item (a successful DescribeKey, an event naming no key)
+ * count in neither.
  */
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { usageArrivals } from '../domain/coverage.js';
-import { StoreWriteError } from '../errors.js';
-import { fingerprint } from '../domain/fingerprint.js';
-import { applyGrantEvent, grantChange } from '../domain/grant-ledger.js';
 import type { KmsEvent } from '../domain/kms-event.js';
-import { applyLifecycleEvent, isLifecycleEvent } from '../domain/key-state.js';
 import type { KeyRecord, KeyUsageSummary } from '../domain/model.js';
+import { usageArrivals } from '../domain/coverage.js';
+import { listNonUseCalls } from '../domain/non-use-calls.js';
 import type { Coverage, RecordResult, UsageStore } from '../domain/ports.js';
-import { applyNonUseCall, listNonUseCalls, nonUseCallKeys } from '../domain/non-use-calls.js';
-import { DynamoDbCoverageStore } from './dynamodb-coverage-store.js';
-import { foldUsage, mergeUsage } from '../domain/usage.js';
 import { summarizeUsage } from '../domain/usage-summary.js';
-import {
-  grantItem,
-  grantKey,
-  keyItem,
-  nonUseItem,
-  nonUseKey,
-  readGrant,
-  readKeyRecord,
-  readNonUseCalls,
-  readUsageDay,
-  stateKey,
-  strings,
-  usageItem,
-  usageKey,
-} from './dynamodb-items.js';
-import {
-  BATCH_GET_LIMIT,
-  type Item,
-  type ItemKey,
-  type OccOptions,
-  type Prefetched,
-  batchGetItems,
-  itemKeyId,
-  readModifyWrite,
-} from './dynamodb-occ.js';
+import { DynamoDbCoverageStore } from './dynamodb-coverage-store.js';
+import { nonUseKey, readKeyRecord, readNonUseCalls, readUsageDay, stateKey } from './dynamodb-items.js';
+import { BATCH_GET_LIMIT, type ItemKey, type OccOptions, type Prefetched, batchGetItems, itemKeyId, readModifyWrite } from './dynamodb-occ.js';
 import { queryAll, scanAll } from './dynamodb-pages.js';
-import { GSI1, GSI1_PENDING_DELETION, daySk, keyPk } from './dynamodb-table.js';
-
-/** One item's share of a batch: which key it belongs to, which events (by batch index) it carries. */
-interface WriteTask {
-  readonly keyArn: string;
-  readonly refs: readonly number[];
-  readonly key: ItemKey;
-  /** Writes the item, starting from `prefetched` when given; returns the refs recorded for the first time. */
-  run(prefetched: Prefetched | undefined): Promise<{ writes: number; newRefs: ReadonlySet<number> }>;
-}
+import { GSI1, GSI1_PENDING_DELETION, NON_USE_SK, daySk, keyPk } from './dynamodb-table.js';
+import { planRecord, recordResult } from './record-plan.js';
 
 /** A batched read's answer for one item: what was stored, or why the read failed. */
 type Read = Prefetched | { readonly error: unknown };
@@ -85,48 +48,37 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 
   async record(events: readonly KmsEvent[]): Promise<RecordResult> {
-    const tasks = [...this.usageTasks(events), ...this.stateTasks(events), ...this.grantTasks(events), ...this.nonUseTasks(events)];
-    const reads = await this.readAll(tasks.map((task) => task.key));
+    const changes = planRecord(events);
+    const reads = await this.readAll(changes.map((change) => change.key));
     const outcomes = await runPooled(
-      tasks.map((task) => ({
+      changes.map((change) => ({
         run: async () => {
-          const read = reads.get(itemKeyId(task.key));
+          const read = reads.get(itemKeyId(change.key));
           if (read !== undefined && 'error' in read) throw read.error;
-          return task.run(read);
+          let newRefs: ReadonlySet<number> = new Set();
+          const { writes } = await readModifyWrite(this.client, this.tableName, change.key, (stored) => {
+            const applied = change.apply(stored);
+            newRefs = applied.newRefs;
+            return applied.item;
+          }, this.options, read);
+          return { writes, newRefs };
         },
       })),
       this.concurrency(),
     );
-    const failedKeys = new Set<string>();
-    const touched = new Set<number>();
-    const recorded = new Set<number>();
-    let writes = 0;
-    let firstError: unknown;
-    outcomes.forEach((outcome, index) => {
-      const task = tasks[index];
-      if (task === undefined) return;
-      task.refs.forEach((ref) => touched.add(ref));
-      if (outcome.status === 'rejected') {
-        failedKeys.add(task.keyArn);
-        firstError ??= outcome.reason;
-        return;
-      }
-      writes += outcome.value.writes;
-      outcome.value.newRefs.forEach((ref) => recorded.add(ref));
-    });
-    if (failedKeys.size > 0) throw new StoreWriteError([...failedKeys].sort(), { cause: firstError });
+    const result = recordResult(changes, outcomes);
     // Only after every item was written: coverage says "recorded here".
+    let coverageWrites = 0;
     for (const arrival of this.options.keepsCoverage === false ? [] : usageArrivals(events)) {
       await this.coverage.widenWatchedSince(arrival.accountId, arrival.region, arrival.earliest);
       await this.coverage.recordUsageArrival(arrival.accountId, arrival.region, arrival.latest);
-      writes += 2;
+      coverageWrites += 2;
     }
-    return {
-      recorded: recorded.size,
-      duplicates: touched.size - recorded.size,
-      writes,
-      keyBatches: new Set(tasks.map((task) => task.keyArn)).size,
-    };
+    return { ...result, writes: result.writes + coverageWrites };
+  }
+
+  getCoverage(accountId: string, region: string): Promise<Coverage | undefined> {
+    return this.coverage.getCoverage(accountId, region);
   }
 
   /**
@@ -154,10 +106,6 @@ export class DynamoDbUsageStore implements UsageStore {
     return this.options.concurrency ?? 16;
   }
 
-  getCoverage(accountId: string, region: string): Promise<Coverage | undefined> {
-    return this.coverage.getCoverage(accountId, region);
-  }
-
   async getKey(keyArn: string): Promise<KeyRecord | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: stateKey(keyArn) }));
     return readKeyRecord(Item);
@@ -182,8 +130,9 @@ export class DynamoDbUsageStore implements UsageStore {
     const items = await scanAll(this.client, {
       TableName: this.tableName,
       ProjectionExpression: 'pk',
-      FilterExpression: 'begins_with(pk, :key)',
-      ExpressionAttributeValues: { ':key': keyPk('') },
+      // A key known only from a DescribeKey (its non-use record) is not a key the store holds a record or usage for.
+      FilterExpression: 'begins_with(pk, :key) AND sk <> :nonUse',
+      ExpressionAttributeValues: { ':key': keyPk(''), ':nonUse': NON_USE_SK },
     });
     const arns = items.flatMap((item) => (typeof item.pk === 'string' ? [item.pk.slice(keyPk('').length)] : []));
     return [...new Set(arns)].sort();
@@ -199,127 +148,7 @@ export class DynamoDbUsageStore implements UsageStore {
     return items.flatMap((item) => readKeyRecord(item) ?? []);
   }
 
-  private usageTasks(events: readonly KmsEvent[]): WriteTask[] {
-    return foldUsage(events).map((delta) => {
-      const key = usageKey(delta.keyArn, delta.day);
-      return {
-        keyArn: delta.keyArn,
-        refs: delta.entries.map((entry) => entry.ref),
-        key,
-        run: async (prefetched) => {
-          let newRefs: ReadonlySet<number> = new Set();
-          const { writes } = await readModifyWrite(this.client, this.tableName, key, (stored) => {
-            const merged = mergeUsage(readUsageDay(stored), delta);
-            newRefs = merged.newRefs;
-            return merged.newRefs.size === 0 ? undefined : usageItem(merged.day);
-          }, this.options, prefetched);
-          return { writes, newRefs };
-        },
-      };
-    });
-  }
-
-  private stateTasks(events: readonly KmsEvent[]): WriteTask[] {
-    const byKey = groupRefs(events, (event) => (isLifecycleEvent(event) ? event.keyArns : []));
-    return [...byKey].map(([keyArn, refs]) => {
-      const key = stateKey(keyArn);
-      return {
-        keyArn,
-        refs,
-        key,
-        run: (prefetched) =>
-          this.applyOnce(key, refs, events, prefetched, {
-            read: readKeyRecord,
-            apply: (record, event) => applyLifecycleEvent(record, keyArn, event),
-            toItem: keyItem,
-          }),
-      };
-    });
-  }
-
-  private grantTasks(events: readonly KmsEvent[]): WriteTask[] {
-    const byGrant = groupRefs(events, (event) => {
-      const change = grantChange(event);
-      return change === undefined ? [] : [`${change.keyArn}\n${change.grantId}`];
-    });
-    return [...byGrant].map(([id, refs]) => {
-      const [keyArn = '', grantId = ''] = id.split('\n');
-      const key = grantKey(keyArn, grantId);
-      return {
-        keyArn,
-        refs,
-        key,
-        run: (prefetched: Prefetched | undefined) =>
-          this.applyOnce(key, refs, events, prefetched, { read: readGrant, apply: applyGrantEvent, toItem: grantItem }),
-      };
-    });
-  }
-
-  private nonUseTasks(events: readonly KmsEvent[]): WriteTask[] {
-    const byKey = groupRefs(events, nonUseCallKeys);
-    return [...byKey].map(([keyArn, refs]) => {
-      const key = nonUseKey(keyArn);
-      return {
-        keyArn,
-        refs,
-        key,
-        run: (prefetched) =>
-          this.applyOnce(key, refs, events, prefetched, {
-            read: readNonUseCalls,
-            apply: (record, event) => applyNonUseCall(record, keyArn, event),
-            toItem: nonUseItem,
-          }),
-      };
-    });
-  }
-
-  /**
-   * Folds a batch's events into one item and writes it once, skipping eventIDs the item has applied already
-   * (its `appliedEventIds` fingerprints).
-   */
-  private async applyOnce<T>(
-    key: ItemKey,
-    refs: readonly number[],
-    events: readonly KmsEvent[],
-    prefetched: Prefetched | undefined,
-    codec: {
-      read: (item: Item | undefined) => T | undefined;
-      apply: (current: T | undefined, event: KmsEvent) => T | undefined;
-      toItem: (value: T, appliedEventIds: readonly string[]) => Item;
-    },
-  ): Promise<{ writes: number; newRefs: ReadonlySet<number> }> {
-    let newRefs = new Set<number>();
-    const { writes } = await readModifyWrite(this.client, this.tableName, key, (stored) => {
-      newRefs = new Set();
-      const applied = strings(stored?.appliedEventIds);
-      const seen = new Set(applied);
-      let current = codec.read(stored);
-      for (const ref of refs) {
-        const event = events[ref];
-        const id = event === undefined ? undefined : fingerprint(event.eventId);
-        if (event === undefined || id === undefined || seen.has(id)) continue;
-        seen.add(id);
-        applied.push(id);
-        current = codec.apply(current, event) ?? current;
-        newRefs.add(ref);
-      }
-      return newRefs.size === 0 || current === undefined ? undefined : codec.toItem(current, applied);
-    }, this.options, prefetched);
-    return { writes, newRefs };
-  }
 }
-
-const groupRefs = (events: readonly KmsEvent[], keysOf: (event: KmsEvent) => readonly string[]): Map<string, number[]> => {
-  const groups = new Map<string, number[]>();
-  events.forEach((event, ref) => {
-    for (const key of new Set(keysOf(event))) {
-      const refs = groups.get(key) ?? [];
-      refs.push(ref);
-      groups.set(key, refs);
-    }
-  });
-  return groups;
-};
 
 const runPooled = async <T>(tasks: readonly { run(): Promise<T> }[], concurrency: number): Promise<PromiseSettledResult<T>[]> => {
   const results: PromiseSettledResult<T>[] = new Array(tasks.length);

@@ -8,6 +8,7 @@ import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { Clock, KeyDirectory } from '../domain/ports.js';
 import { ConfigError, KmsGuardError } from '../errors.js';
 import { KmsKeyDirectory } from './kms-key-directory.js';
+import { DEFAULT_KMS_CLIENT_CONFIG } from './kms-client-config.js';
 import { OperationRateLimiter, type RateLimiter } from './rate-limiter.js';
 
 /** A key in another account while org mode (a remediation role) is not configured. */
@@ -29,12 +30,7 @@ export class AssumeRoleError extends KmsGuardError {
   }
 }
 
-/** Retries (standard mode: throttling, 5xx, timeouts) and a request timeout that actually fails the attempt. */
-export const DEFAULT_KMS_CLIENT_CONFIG: KMSClientConfig = {
-  retryMode: 'standard',
-  maxAttempts: 3,
-  requestHandler: { requestTimeout: 5_000, throwOnRequestTimeout: true },
-};
+export { DEFAULT_KMS_CLIENT_CONFIG };
 
 export interface KmsDirectoryFactoryOptions {
   readonly guardAccountId: string;

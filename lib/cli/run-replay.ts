@@ -1,13 +1,6 @@
-/** Wires `kms-guard replay`: the store (DynamoDB Local, or --endpoint), printing and Slack; then replays. */
-import { randomBytes } from 'node:crypto';
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { DynamoDbCustomKeyStoreRegistry } from '../adapters/dynamodb-custom-key-store-registry.js';
-import { DynamoDbDecisionStore } from '../adapters/dynamodb-decision-store.js';
-import { DynamoDbGrantStore } from '../adapters/dynamodb-grant-store.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../adapters/dynamodb-local.js';
-import { createDocumentClient, tableDefinition } from '../adapters/dynamodb-table.js';
-import { DynamoDbUsageStore } from '../adapters/dynamodb-usage-store.js';
+/** Wires `kms-guard replay`: the store (in memory, DynamoDB Local, or --endpoint), printing and Slack; then replays. */
 import { SlackDecisionPublisher } from '../adapters/slack-publisher.js';
+import type { Stores } from '../adapters/memory-stores.js';
 import { activeAliases } from '../domain/key-state.js';
 import type { Decision } from '../domain/model.js';
 import type { DecisionPublisher } from '../domain/ports.js';
@@ -20,6 +13,7 @@ import type { ReplayArgs } from './args.js';
 import { UsageError } from './args.js';
 import { describeFailure } from './describe-failure.js';
 import { ProgressBar } from './progress.js';
+import { openReplayStores, type ReplayStores } from './replay-stores.js';
 import { summaryText } from './summary-text.js';
 
 export const runReplay = async (args: ReplayArgs): Promise<number> => {
@@ -36,50 +30,23 @@ export const runReplay = async (args: ReplayArgs): Promise<number> => {
     );
   }
 
-  let local: DynamoDbLocal | undefined;
-  // A signal must not leave DynamoDB Local behind: stop it, then end with the signal's status.
+  let opened: ReplayStores | undefined;
+  // A signal must not leave DynamoDB Local (or the run's own table) behind: close the store, then end with the signal's status.
   const onSignal = (signal: NodeJS.Signals) => {
     progress.done();
     err(`kms-guard: stopped by ${signal}`);
-    void (local?.stop() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    void (opened?.close(err) ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    if (args.endpoint === undefined) {
-      progress.update('starting DynamoDB Local…', 0);
-      local = await startDynamoDbLocal().catch((error: unknown) => {
-        throw new Error(`DynamoDB Local did not start (it needs Java 17 or later): ${describeFailure(error)}`);
-      });
-    }
-    const endpoint = args.endpoint ?? local?.endpoint ?? '';
-    // DynamoDB Local (ours, or one on this machine) accepts any credentials; a real endpoint uses the default chain.
-    const client = new DynamoDBClient({
-      region: args.region,
-      endpoint,
-      ...(isLoopback(endpoint) ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-    });
-    const ownTable = args.table === undefined;
-    const tableName = args.table ?? `kms-guard-replay-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
-    try {
-      await ensureTable(client, tableName).catch((error: unknown) => {
-        throw new Error(`could not create the table ${tableName} at the DynamoDB endpoint ${endpoint}: ${describeFailure(error)}`);
-      });
-      return await replayInto(args, client, tableName, { out, err, progress });
-    } finally {
-      if (ownTable && local === undefined) {
-        // Ours, on a real endpoint: the run's history goes with it (name one with --table to keep it).
-        await client.send(new DeleteTableCommand({ TableName: tableName })).catch((error: unknown) => {
-          err(`kms-guard: could not delete the table ${tableName} this run created: ${describeFailure(error)}`);
-        });
-      }
-      client.destroy();
-    }
+    opened = await openReplayStores(args, () => progress.update('starting DynamoDB Local…', 0));
+    return await replayInto(args, files, opened.stores, { out, err, progress });
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     progress.done();
-    await local?.stop();
+    await opened?.close(err);
   }
 };
 
@@ -89,9 +56,8 @@ interface Output {
   readonly progress: ProgressBar;
 }
 
-const replayInto = async (args: ReplayArgs, client: DynamoDBClient, tableName: string, { out, err, progress }: Output): Promise<number> => {
-  const documents = createDocumentClient(client);
-  const usage = new DynamoDbUsageStore(documents, tableName);
+const replayInto = async (args: ReplayArgs, files: readonly string[], stores: Stores, { out, err, progress }: Output): Promise<number> => {
+  const { usage } = stores;
   const slack = args.slackWebhook === undefined ? undefined : new SlackDecisionPublisher(args.slackWebhook);
   let undelivered = 0;
   if (!args.json) out('DRY RUN: kms-guard replay shows what the guard would decide. It calls nothing in AWS.\n');
@@ -113,29 +79,27 @@ const replayInto = async (args: ReplayArgs, client: DynamoDBClient, tableName: s
       });
     },
   };
-  let read = 0;
   const summary = await replay(
     {
       usage,
-      grants: new DynamoDbGrantStore(documents, tableName),
-      decisions: new DynamoDbDecisionStore(documents, tableName),
-      customKeyStores: new DynamoDbCustomKeyStoreRegistry(documents, tableName),
+      coverage: stores.coverage,
+      grants: stores.grants,
+      decisions: stores.decisions,
+      customKeyStores: stores.customKeyStores,
       publisher: printer,
       policy: args.policy,
     },
     args.paths,
     args.now,
     {
-      onRecord: (record) => {
-        if (record.outcome.kind === 'rejected') {
-          progress.done();
-          err(`rejected: ${record.outcome.error.message}`);
-        }
-        progress.update('reading', (read += 1));
+      onRejected: (message) => {
+        progress.done();
+        err(`rejected: ${message}`);
       },
+      onRecordsRead: (records) => progress.update('reading', records),
       onUnresolvedKey: (origin, event) => {
         progress.done();
-        err(`no key: ${origin.source}${origin.position === undefined ? '' : ` ${origin.position}`}: ${event.eventName} names no key the guard can resolve (${event.unresolvedKey ?? ''}): it counts for no key`);
+        err(`no key: ${origin.source}${origin.position === undefined ? '' : ` ${origin.position}`}: ${event.eventName} names no key the guard can resolve (${event.unresolvedKey}): it counts for no key`);
       },
       onEventFailed: (failure) => {
         progress.done();
@@ -143,6 +107,7 @@ const replayInto = async (args: ReplayArgs, client: DynamoDBClient, tableName: s
       },
       onEventProcessed: (done, total) => progress.update('replaying', done, total),
     },
+    { jobs: args.jobs, memoryBudgetMb: args.memoryBudgetMb, files },
   );
   progress.done();
   const keys = await keyLines(usage);
@@ -155,26 +120,4 @@ const replayInto = async (args: ReplayArgs, client: DynamoDBClient, tableName: s
     return 3;
   }
   return summary.rejected > 0 || summary.failed > 0 ? 1 : 0;
-};
-
-const isLoopback = (endpoint: string): boolean => {
-  if (endpoint === '') return false;
-  const { hostname } = new URL(endpoint);
-  return hostname === 'localhost' || hostname === '[::1]' || hostname.startsWith('127.');
-};
-
-/** Creates the table with the production schema, or uses it as it is when --table names one that exists. */
-const ensureTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
-  const definition = tableDefinition(tableName);
-  try {
-    await client.send(new CreateTableCommand(definition.createTable));
-  } catch (error) {
-    if (error instanceof ResourceInUseException) return;
-    throw error;
-  }
-  // A real endpoint creates tables asynchronously.
-  await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: tableName });
-  await client.send(
-    new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: definition.timeToLiveAttribute, Enabled: true } }),
-  );
 };

@@ -2,7 +2,7 @@
  * Decisions as events on the guard's bus: one detail-type per action, the Decision as detail.
  * The schema is the contract for consumers (the notifier validates with it); docs/alerts.md describes it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Action, Decision } from './model.js';
 
 export const DECISION_EVENT_SOURCE = 'kms-guard';

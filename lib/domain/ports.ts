@@ -57,6 +57,8 @@ export interface GrantStore {
   listGrants(keyArn: string): Promise<GrantRecord[]>;
   /** Every grant whose status is active, across keys. */
   listActiveGrants(): Promise<GrantRecord[]>;
+  /** One grant, closed ones included (until they expire). */
+  getGrant(keyArn: string, grantId: string): Promise<GrantRecord | undefined>;
   /**
    * Inserts or updates grants discovered by ListGrants; never reopens a closed grant. Returns each grant as the store
    * then holds it, in the same order (a closed one as closed), so the caller judges only those still active.

@@ -205,5 +205,6 @@ export const maxIso = (current: string | undefined, candidate: string): string =
 export const minIso = (current: string | undefined, candidate: string): string =>
   current === undefined || candidate < current ? candidate : current;
 
-const union = (current: readonly string[] | undefined, added: readonly string[]): string[] =>
-  [...new Set([...(current ?? []), ...added])].sort();
+/** Sorted and distinct; the stored list itself when it holds every added value already (the common case). */
+const union = (current: readonly string[] | undefined, added: readonly string[]): readonly string[] =>
+  current !== undefined && added.every((value) => current.includes(value)) ? current : [...new Set([...(current ?? []), ...added])].sort();

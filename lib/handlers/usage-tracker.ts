@@ -8,7 +8,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isReadOnlyEvent } from '../domain/coverage.js';
 import type { KmsEvent } from '../domain/kms-event.js';
 import type { UsageStore } from '../domain/ports.js';

@@ -35,11 +35,12 @@ const gunzipBuffer = promisify(gunzip);
 export async function listInputFiles(paths: readonly string[]): Promise<{ files: string[]; ignored: string[] }> {
   const files: string[] = [];
   const ignored: string[] = [];
-  const visit = async (path: string, named: boolean): Promise<void> => {
-    const stats = await stat(path).catch(() => undefined);
-    if (stats?.isDirectory() === true) {
-      const entries = (await readdir(path)).sort();
-      for (const entry of entries) await visit(join(path, entry), false);
+  const visit = async (path: string, named: boolean, isDirectory?: boolean): Promise<void> => {
+    // A directory entry says what it is; only a path given by name, or a symbolic link, needs a stat.
+    const directory = isDirectory ?? (await stat(path).catch(() => undefined))?.isDirectory() === true;
+    if (directory) {
+      const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const entry of entries) await visit(join(path, entry.name), false, entry.isSymbolicLink() ? undefined : entry.isDirectory());
     } else if (named || INPUT_FILE.test(path)) {
       files.push(path);
     } else {

@@ -2,7 +2,7 @@
  * What the ingest boundary accepts, as zod schemas. CloudTrail is strict only where the guard depends on a field
  * (eventID, eventTime, eventName, eventSource); descriptive fields of the wrong type are treated as absent.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { toIsoTime } from './event-time.js';
 
 /** An optional string; any other type counts as absent rather than failing the record. */

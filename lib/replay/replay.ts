@@ -1,34 +1,36 @@
 /**
  * `kms-guard replay`: real CloudTrail logs through the same use cases the Lambdas run, in eventTime order.
- * Usage and grant events are recorded in SQS-sized batches (as the usage tracker would receive them); a batch is
- * flushed before any decision so that every decision sees the history before it. Sweeps run once more at --now.
+ * Files are read and parsed in worker threads into sorted runs, merged back into one time-ordered stream. Usage is
+ * coalesced across the whole run (usage-coalescer.ts): a key's usage is written when a decision reads it, when the
+ * held usage reaches its share of the memory budget, or at the end. Sweeps run once more at --now.
  *
  * One bad event never ends the run: an event a use case refuses is reported with its file and record, counted,
  * and the replay goes on. Only a store that keeps failing (every event in a row) stops it.
  */
+import { availableParallelism } from 'node:os';
 import type { CustomKeyStoreRegistry } from '../domain/alerts/custom-key-store-registry.js';
 import type { GuardPolicy } from '../domain/guard-policy.js';
-import type { KmsEvent } from '../domain/kms-event.js';
 import type { Decision } from '../domain/model.js';
-import type { Clock, DecisionPublisher, DecisionStore, GrantStore, UsageStore } from '../domain/ports.js';
+import type { Clock, CoverageStore, DecisionPublisher, DecisionStore, GrantStore, UsageStore } from '../domain/ports.js';
 import type { SkipCategory } from '../ingest/outcome.js';
-import type { InputRecord } from '../ingest/read-inputs.js';
-import { readInputs } from '../ingest/read-inputs.js';
-import { routeEvent } from '../routing.js';
+import { listInputFiles } from '../ingest/read-inputs.js';
 import { expireGrants } from '../use-cases/expire-grants.js';
 import { guardDeletion } from '../use-cases/guard-deletion.js';
 import { guardPolicy } from '../use-cases/guard-policy.js';
-import { recordEvents } from '../use-cases/record-events.js';
 import { sweepPendingDeletions } from '../use-cases/sweep-pending-deletions.js';
-import { TimeOrderedEvents } from './time-order.js';
+import { memoryShares } from './memory-budget.js';
+import { readInParallel } from './parallel-read.js';
+import { positionIn, type RunItem } from './run-line.js';
+import { mergeRuns } from './run-merge.js';
+import { UsageCoalescer } from './usage-coalescer.js';
 
-/** The usage tracker's production batch size (SQS batch into the Lambda). */
-export const REPLAY_BATCH_SIZE = 1000;
 /** Events failing one after another, past which the store (not the input) is the problem: the replay stops. */
 export const CONSECUTIVE_FAILURES_LIMIT = 25;
 
 export interface ReplayDeps {
   readonly usage: UsageStore;
+  /** Where the usage store keeps coverage (the coalescer writes what it holds or passes over there). */
+  readonly coverage?: CoverageStore;
   readonly grants: GrantStore;
   readonly decisions: DecisionStore;
   readonly customKeyStores: CustomKeyStoreRegistry;
@@ -53,11 +55,23 @@ export interface EventFailure {
 }
 
 export interface ReplayListener {
-  onRecord?(record: InputRecord): void;
+  /** A record or file that is not valid input, with why (its file, record and field): reported as it is read. */
+  onRejected?(message: string): void;
+  /** Records read so far, now and then while reading. */
+  onRecordsRead?(records: number): void;
   onEventProcessed?(processed: number, total: number): void;
   /** An event whose key could not be resolved (see KmsEvent.unresolvedKey): kept, but it records no use. */
-  onUnresolvedKey?(origin: EventOrigin, event: KmsEvent): void;
+  onUnresolvedKey?(origin: EventOrigin, event: { readonly eventName: string; readonly unresolvedKey: string }): void;
   onEventFailed?(failure: EventFailure): void;
+}
+
+export interface ReplayOptions {
+  /** Worker threads reading the files (default: one per core). */
+  readonly jobs?: number;
+  /** Memory for the whole run, in MB (default 512). */
+  readonly memoryBudgetMb?: number;
+  /** The input files, when the caller has listed them already (listInputFiles of the paths). */
+  readonly files?: readonly string[];
 }
 
 export interface ReplaySummary {
@@ -66,7 +80,7 @@ export interface ReplaySummary {
   readonly events: number;
   /** Valid records holding no event for the guard, by why. */
   readonly skipped: Readonly<Record<SkipCategory, number>>;
-  /** Records rejected; each was handed to the listener's onRecord as it was read, so none is held here. */
+  /** Records rejected; each was handed to the listener's onRejected as it was read, so none is held here. */
   readonly rejected: number;
   /** Events naming a key the guard could not resolve (an alias, a placeholder…). */
   readonly unresolvedKeys: number;
@@ -96,16 +110,12 @@ export class ReplayStoreError extends Error {
   override readonly name = 'ReplayStoreError';
 }
 
-interface OrderedItem {
-  readonly event: KmsEvent;
-  readonly origin: EventOrigin;
-}
-
 export const replay = async (
   deps: ReplayDeps,
   paths: readonly string[],
   now: Date,
   listener: ReplayListener = {},
+  options: ReplayOptions = {},
 ): Promise<ReplaySummary> => {
   const decisions: Decision[] = [];
   const publisher: DecisionPublisher = {
@@ -114,86 +124,71 @@ export const replay = async (
       await deps.publisher.publish(made);
     },
   };
-  const clock = new ReplayClock(now);
-  const useCaseDeps = { ...deps, publisher, clock, mode: 'dry-run' as const };
   const nowIso = now.toISOString();
+  const shares = memoryShares(options.memoryBudgetMb ?? 512, options.jobs ?? availableParallelism());
 
-  const ordered = new TimeOrderedEvents<OrderedItem>({ eventOf: (item) => item.event });
-  const sources = new Set<string>();
-  const skipped: Record<SkipCategory, number> = { 'not-kms': 0, 'cloudtrail-digest': 0, 'cloudtrail-insight': 0 };
-  let records = 0;
-  let rejected = 0;
-  let unresolvedKeys = 0;
-  let afterNow = 0;
-  let latestAfterNow: string | undefined;
-  for await (const record of readInputs(paths)) {
-    records += 1;
-    sources.add(record.source);
-    listener.onRecord?.(record);
-    const { outcome } = record;
-    if (outcome.kind === 'skipped') skipped[outcome.category] += 1;
-    else if (outcome.kind === 'rejected') rejected += 1;
-    else if (outcome.event.eventTime > nowIso) {
-      afterNow += 1;
-      if (latestAfterNow === undefined || outcome.event.eventTime > latestAfterNow) latestAfterNow = outcome.event.eventTime;
-    } else {
-      const origin = { source: record.source, ...(record.index === undefined ? {} : { position: positionOf(record) }) };
-      if (outcome.event.unresolvedKey !== undefined) {
-        unresolvedKeys += 1;
-        listener.onUnresolvedKey?.(origin, outcome.event);
-      }
-      await ordered.add({ event: outcome.event, origin });
-    }
-  }
-  const total = records - rejected - afterNow - Object.values(skipped).reduce((sum, count) => sum + count, 0);
-
-  let pending: KmsEvent[] = [];
-  let duplicates = 0;
-  let writes = 0;
   let failed = 0;
   let consecutiveFailures = 0;
-  const flush = async (): Promise<void> => {
-    if (pending.length === 0) return;
-    const result = await recordEvents(useCaseDeps, pending);
-    duplicates += result.duplicates;
-    writes += result.writes;
-    pending = [];
+  const fail = (origin: EventOrigin | undefined, what: string, error: unknown, events = 1): void => {
+    failed += events;
+    consecutiveFailures += 1;
+    const message = messageOf(error);
+    const where = origin === undefined ? 'the replay' : origin.position === undefined ? origin.source : `${origin.source} ${origin.position}`;
+    listener.onEventFailed?.({ where, what, message });
+    if (consecutiveFailures >= CONSECUTIVE_FAILURES_LIMIT) {
+      throw new ReplayStoreError(`${consecutiveFailures} events in a row could not be handled; the last: ${message}`, { cause: error });
+    }
   };
-  const decide = async ({ event, origin }: OrderedItem, run: () => Promise<unknown>): Promise<void> => {
+  const coalescer = new UsageCoalescer<EventOrigin | undefined>(deps.usage, shares.heldUsageBytes, (unrecorded) => {
+    const what = unrecorded.keyArn === undefined ? 'an event' : `${unrecorded.events} event${unrecorded.events === 1 ? '' : 's'} of ${unrecorded.keyArn}`;
+    fail(unrecorded.origin, `${what} could not be recorded`, unrecorded.error, unrecorded.events);
+  }, deps.coverage);
+  const clock = new ReplayClock(now);
+  // The grant sweep gets no coverage store: in production it needs the guard's own hourly heartbeat, which logs
+  // replayed before deployment never hold, so a replay judges grants on the logs' usage alone (dry-run).
+  const { coverage: _coalescerOnly, ...sharedDeps } = deps;
+  const useCaseDeps = { ...sharedDeps, usage: coalescer.view(), publisher, clock, mode: 'dry-run' as const };
+
+  const files = options.files ?? (await listInputFiles(paths)).files;
+  const read = await readInParallel(files, nowIso, { jobs: shares.jobs, runBytes: shares.runBytesPerWorker, heapMb: shares.workerHeapMb }, {
+    onRejected: (message) => listener.onRejected?.(message),
+    onRecords: (records) => listener.onRecordsRead?.(records),
+    onUnresolvedKey: (source, position, eventName, unresolvedKey) =>
+      listener.onUnresolvedKey?.({ source, ...(position === undefined ? {} : { position }) }, { eventName, unresolvedKey }),
+  });
+  const originOf = (item: RunItem): EventOrigin => {
+    const source = files[item.file] ?? '';
+    const position = positionIn(source, item.index);
+    return { source, ...(position === undefined ? {} : { position }) };
+  };
+  const decide = async (item: RunItem, run: () => Promise<unknown>): Promise<void> => {
+    clock.set(new Date(item.event.eventTime));
+    coalescer.deciding = item.event;
     try {
       await run();
       consecutiveFailures = 0;
     } catch (error) {
-      failed += 1;
-      consecutiveFailures += 1;
-      const message = error instanceof Error ? error.message : String(error);
-      const where = origin.position === undefined ? origin.source : `${origin.source} ${origin.position}`;
-      listener.onEventFailed?.({ where, what: `${event.eventName} ${event.eventId}`, message });
-      if (consecutiveFailures >= CONSECUTIVE_FAILURES_LIMIT) {
-        throw new ReplayStoreError(`${consecutiveFailures} events in a row could not be handled; the last: ${message}`, { cause: error });
-      }
+      fail(originOf(item), `${item.event.eventName} ${item.event.eventId}`, error);
     }
   };
 
   let processed = 0;
-  for await (const item of ordered.drain()) {
-    const { event } = item;
-    clock.set(new Date(event.eventTime));
-    const targets = routeEvent(event);
-    if (targets.includes('usage-tracker') || targets.includes('grant-tracker')) pending.push(event);
-    if (targets.includes('deletion-guard')) {
-      await flush();
-      await decide(item, () => guardDeletion(useCaseDeps, event));
+  try {
+    for await (const item of mergeRuns(read.runs)) {
+      const { event, targets } = item;
+      if ((targets.includes('usage-tracker') || targets.includes('grant-tracker')) && !coalescer.hold(event, originOf(item))) {
+        await coalescer.writeNow(event, originOf(item));
+      }
+      if (coalescer.overBudget) await coalescer.relieve();
+      if (targets.includes('deletion-guard')) await decide(item, () => guardDeletion(useCaseDeps, event));
+      if (targets.includes('policy-guard')) await decide(item, () => guardPolicy(useCaseDeps, event));
+      processed += 1;
+      listener.onEventProcessed?.(processed, read.carried);
     }
-    if (targets.includes('policy-guard')) {
-      await flush();
-      await decide(item, () => guardPolicy(useCaseDeps, event));
-    }
-    if (pending.length >= REPLAY_BATCH_SIZE) await flush();
-    processed += 1;
-    listener.onEventProcessed?.(processed, total);
+    await coalescer.flushAll();
+  } finally {
+    await read.cleanUp();
   }
-  await flush();
 
   clock.set(now);
   const sweeps = [
@@ -214,19 +209,29 @@ export const replay = async (
   }
 
   return {
-    files: sources.size,
-    records,
-    events: total,
-    skipped,
-    rejected,
-    unresolvedKeys,
-    afterNow,
-    ...(latestAfterNow === undefined ? {} : { latestAfterNow }),
+    files: read.files,
+    records: read.records,
+    events: read.events,
+    skipped: read.skipped,
+    rejected: read.rejected,
+    unresolvedKeys: read.unresolvedKeys,
+    afterNow: read.afterNow,
+    ...(read.latestAfterNow === undefined ? {} : { latestAfterNow: read.latestAfterNow }),
     failed,
-    duplicates,
-    writes,
+    duplicates: coalescer.duplicates,
+    writes: coalescer.writes,
     decisions,
   };
 };
 
-const positionOf = (record: InputRecord): string => `${/\.jsonl(\.gz)?$/i.test(record.source) ? 'line' : 'record'} ${record.index}`;
+/** An error's message and the messages of its causes that add to it (a StoreWriteError names the keys, its cause why). */
+const messageOf = (error: unknown): string => {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 3 && current !== undefined && current !== null; depth += 1) {
+    const text = current instanceof Error ? current.message : String(current);
+    if (text !== '' && !parts.some((part) => part.includes(text))) parts.push(text);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join(': ');
+};

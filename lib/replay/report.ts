@@ -1,5 +1,5 @@
 /** What replay prints: decision and key lines (JSON Lines with --json, else a readable text form). */
-import type { Decision } from '../domain/model.js';
+import type { Decision, PendingDeletion } from '../domain/model.js';
 import type { UsageStore } from '../domain/ports.js';
 import { activeAliases, currentState } from '../domain/key-state.js';
 import { printable } from '../ingest/printable.js';
@@ -49,11 +49,20 @@ export const keyLines = async (usage: UsageStore): Promise<Record<string, unknow
         count: failure.count,
         lastAt: failure.lastAt,
       })),
-      ...(record?.pendingDeletion === undefined ? {} : { pendingDeletion: record.pendingDeletion }),
+      ...(record?.pendingDeletion === undefined ? {} : { pendingDeletion: pendingDeletionLine(record.pendingDeletion) }),
     });
   }
   return lines;
 };
+
+/** Fields in a fixed order: a store may hand a map's attributes back in any order (DynamoDB does). */
+const pendingDeletionLine = (pending: PendingDeletion): Record<string, unknown> => ({
+  scheduledAt: pending.scheduledAt,
+  ...(pending.deletionDate === undefined ? {} : { deletionDate: pending.deletionDate }),
+  ...(pending.pendingWindowInDays === undefined ? {} : { pendingWindowInDays: pending.pendingWindowInDays }),
+  eventId: pending.eventId,
+  by: pending.by,
+});
 
 const sortedObject = <T>(object: Readonly<Record<string, T>>): Record<string, T> =>
   Object.fromEntries(Object.entries(object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -1,7 +1,6 @@
 /**
- * The two throughput measurements over the same synthetic stream: parsing alone (what the ingest boundary
- * costs) and the usage tracker's real handler path into DynamoDB Local. Only the time spent inside the parser or
- * the handler is counted; generating the stream is not.
+ * The usage tracker's real handler path into DynamoDB Local over the synthetic stream (the production path's
+ * figures: writes per (key, batch)). Only the time spent inside the handler is counted; generating the stream is not.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -10,36 +9,7 @@ import { createDocumentClient, createTable } from '../../lib/adapters/dynamodb-t
 import { DynamoDbUsageStore, type UsageStoreOptions } from '../../lib/adapters/dynamodb-usage-store.js';
 import type { RecordResult, UsageStore } from '../../lib/domain/ports.js';
 import { buildUsageTrackerHandler } from '../../lib/handlers/usage-tracker.js';
-import { parseSqsMessage } from '../../lib/ingest/parse-record.js';
 import { sqsBatches, type StreamOptions } from './synthetic-stream.js';
-
-export interface ParseFigures {
-  readonly messages: number;
-  readonly events: number;
-  readonly skipped: number;
-  readonly rejected: number;
-  readonly seconds: number;
-}
-
-export const measureParseOnly = (stream: StreamOptions): ParseFigures => {
-  let messages = 0;
-  let events = 0;
-  let skipped = 0;
-  let rejected = 0;
-  let elapsed = 0;
-  for (const batch of sqsBatches(stream)) {
-    const started = performance.now();
-    for (const record of batch.Records) {
-      const outcome = parseSqsMessage(record);
-      if (outcome.kind === 'event') events += 1;
-      else if (outcome.kind === 'skipped') skipped += 1;
-      else rejected += 1;
-    }
-    elapsed += performance.now() - started;
-    messages += batch.Records.length;
-  }
-  return { messages, events, skipped, rejected, seconds: elapsed / 1000 };
-};
 
 export interface TrackerFigures {
   readonly messages: number;

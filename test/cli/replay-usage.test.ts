@@ -1,4 +1,4 @@
-/** The CLI's own DynamoDB Local (the default store), its usage errors and what it says when it cannot run. */
+/** The CLI's stores (in the process by default, its own DynamoDB Local, an endpoint), its usage errors and what it says when it cannot run. */
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -17,8 +17,18 @@ const expectNoInternals = (text: string) => {
 };
 
 describe('kms-guard replay with its default store', () => {
+  it('keeps the history in the process: it runs with no Java on the PATH', async () => {
+    const result = await runCli(['replay', '--json', '--now', '2026-11-29T12:00:00Z', 'events/eventbridge', 'events/sqs'], { PATH: '/nonexistent' });
+
+    expect(result.stderr).toMatch(/KMS events? replayed/);
+    expect(result.status).toBe(0);
+    expect(result.lines().filter((line) => line.kind === 'key').length).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe('kms-guard replay --store dynamodb-local', () => {
   it('starts DynamoDB Local itself, replays, reports and stops it again', async () => {
-    const result = await runCli(['replay', '--json', '--now', '2026-11-29T12:00:00Z', 'events/eventbridge', 'events/sqs']);
+    const result = await runCli(['replay', '--store', 'dynamodb-local', '--json', '--now', '2026-11-29T12:00:00Z', 'events/eventbridge', 'events/sqs']);
 
     expect(result.stderr).toMatch(/KMS events? replayed/);
     expect(result.status).toBe(0);
@@ -28,7 +38,7 @@ describe('kms-guard replay with its default store', () => {
   }, 120_000);
 
   it('stops DynamoDB Local when it is stopped by SIGTERM', async () => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'lib/cli/bin.js'), 'replay', '--now', '2026-11-29T12:00:00Z', 'events/scenarios'], {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'lib/cli/bin.js'), 'replay', '--store', 'dynamodb-local', '--now', '2026-11-29T12:00:00Z', 'events/scenarios'], {
       cwd: repoRoot,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -75,6 +85,22 @@ describe('kms-guard replay --endpoint', () => {
   }, 60_000);
 });
 
+describe('kms-guard replay options that do not fit together', () => {
+  it.each([
+    [['--store', 'sqlite'], /--store must be "memory" or "dynamodb-local", got "sqlite"/],
+    [['--table', 'history'], /--table names a DynamoDB table: give --endpoint \(or --store dynamodb-local\) with it/],
+    [['--store', 'memory', '--endpoint', 'http://127.0.0.1:8000'], /--endpoint keeps the history in that DynamoDB table: leave out --store memory/],
+    [['--jobs', '0'], /--jobs must be a whole number from 1 to 64, got "0"/],
+    [['--memory', '64'], /--memory must be a whole number from 128 to \d+, got "64"/],
+  ])('%j is a usage error naming the setting (exit 2)', async (options, message) => {
+    const result = await runCli(['replay', ...options, 'events/eventbridge']);
+
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expectNoInternals(result.stderr);
+  });
+});
+
 describe('kms-guard replay input it cannot use', () => {
   let dir: string;
   beforeAll(async () => {
@@ -105,6 +131,36 @@ describe('kms-guard replay input it cannot use', () => {
     // eslint-disable-next-line no-control-regex
     expect(result.stderr).not.toMatch(/[\u0000\u0007\u001b]/);
   });
+
+  it('keeps a day of usage of 400 callers within DynamoDB\'s item limit, counting every use (exit 0)', async () => {
+    const flooded = 'arn:aws:kms:us-east-1:111122223333:key/0b0b0b0b-1111-2222-3333-444455556666';
+    // 400 callers with IAM's longest role ARNs (a 512-character path): that day's usage item would be ~520 KB unbounded.
+    const records = Array.from({ length: 400 }, (_, index) => cloudTrailDecrypt(flooded, `${'team/'.repeat(100)}r${index}`, `flood-${index}`));
+    const file = path.join(dir, 'flood.jsonl');
+    await writeFile(file, records.map((record) => JSON.stringify(record)).join('\n'));
+
+    const result = await runCli(['replay', '--json', '--now', '2026-11-29T12:00:00Z', file]);
+
+    expect(result.status).toBe(0);
+    expect(result.lines().find((line) => line.keyArn === flooded)).toMatchObject({ useCount: 400 });
+  }, 60_000);
+
+  it('fails where production would: a key record over 400 KB (a 450 KB key policy) is named, the rest replayed (exit 1)', async () => {
+    const bloated = 'arn:aws:kms:us-east-1:111122223333:key/0c0c0c0c-1111-2222-3333-444455556666';
+    const quiet = 'arn:aws:kms:us-east-1:111122223333:key/0a0a0a0a-1111-2222-3333-444455556666';
+    // KMS refuses policies over 32 KB; a log that claims one must not end the replay, nor pass for valid.
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'x'.repeat(450 * 1024), Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' }] });
+    const putPolicy = { ...cloudTrailDecrypt(bloated, 'admin', 'bloated-policy'), eventName: 'PutKeyPolicy', requestParameters: { keyId: bloated, policyName: 'default', policy } };
+    const file = path.join(dir, 'bloated.jsonl');
+    await writeFile(file, [putPolicy, cloudTrailDecrypt(quiet, 'app', 'quiet-1')].map((record) => JSON.stringify(record)).join('\n'));
+
+    const result = await runCli(['replay', '--json', '--now', '2026-11-29T12:00:00Z', file]);
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/failed: .*bloated\.jsonl line 1: .*could not be recorded: .*over 400 KB/);
+    expect(result.lines().find((line) => line.keyArn === quiet)).toMatchObject({ useCount: 1 });
+    expectNoInternals(result.stderr);
+  }, 60_000);
 
   it('leaves out events after --now and says how many', async () => {
     const result = await runCli(['replay', '--json', '--now', '2020-01-01T00:00:00Z', '--endpoint', inject('dynamoEndpoint'), path.join(samplesDir, 'elastic-integrations')]);
@@ -183,3 +239,18 @@ const commandOf = (pid: string): string => {
     return '';
   }
 };
+
+/** A Decrypt as CloudTrail logs it, by an assumed-role session of `role`. */
+const cloudTrailDecrypt = (key: string, role: string, eventID: string) => ({
+  eventVersion: '1.11',
+  userIdentity: { type: 'AssumedRole', accountId: '111122223333', arn: `arn:aws:sts::111122223333:assumed-role/${role}/s`, sessionContext: { sessionIssuer: { arn: `arn:aws:iam::111122223333:role/${role}` } } },
+  eventTime: '2026-11-20T10:00:00Z',
+  eventSource: 'kms.amazonaws.com',
+  eventName: 'Decrypt',
+  awsRegion: 'us-east-1',
+  requestParameters: { keyId: key },
+  responseElements: null,
+  eventID,
+  resources: [{ ARN: key, accountId: '111122223333', type: 'AWS::KMS::Key' }],
+  recipientAccountId: '111122223333',
+});

@@ -4,9 +4,9 @@
  * so the progress bar draws as a user sees it. Peak RSS of the child comes from /usr/bin/time.
  *
  * Records: KMS_GUARD_LOAD_RECORDS (default 100,000 to fit CI; the full million is run by hand, see
- * docs/performance.md). Bound: 768 MB. The replay holds one sorted run (50,000 events) in memory whatever the
- * log set's size; a million records measured ~the same peak as 100,000 (docs/performance.md), so a leak that
- * grows with the record count (keeping every record, every line) crosses the bound long before a million.
+ * docs/performance.md). Bound: 768 MB. The replay's readers write sorted runs of bounded size and its coalesced
+ * usage has a share of the memory budget whatever the log set's size, so a leak that grows with the record count
+ * (keeping every record, every line) crosses the bound long before a million.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

@@ -37,6 +37,9 @@ class InMemoryGrantStore implements GrantStore {
   async listActiveGrants() {
     return [...this.records.values()].filter((stored) => stored.status === 'active');
   }
+  async getGrant(_keyArn: string, grantId: string) {
+    return this.records.get(grantId);
+  }
   async upsertDiscoveredGrants(grants: readonly GrantRecord[]) {
     return grants.map((discovered) => {
       const stored = this.records.get(discovered.grantId);
