@@ -59,12 +59,13 @@ export const backfillObject = async (deps: BackfillObjectDeps, object: TrailObje
   };
 
   for await (const { index, outcome } of readLogRecords(source, body)) {
-    if (index !== undefined && index < progress.recordsDone) continue;
+    // Positions count from 1: records up to recordsDone were recorded by an earlier attempt.
+    if (index !== undefined && index <= progress.recordsDone) continue;
     if (index === undefined && outcome.kind === 'skipped') {
       digest = outcome.reason;
       continue;
     }
-    if (index !== undefined) nextIndex = index + 1;
+    if (index !== undefined) nextIndex = index;
     const counted = { ...ZERO_COUNTS, records: index === undefined ? 0 : 1 };
     if (outcome.kind === 'event') {
       pending.push(outcome.event);
@@ -77,7 +78,7 @@ export const backfillObject = async (deps: BackfillObjectDeps, object: TrailObje
     if (pending.length >= chunkEvents || nextIndex - progress.recordsDone >= checkpointRecords) {
       await flush();
       await deps.ledger.checkpoint(object, runId, progress);
-      if (deps.outOfTime?.() === true) throw new BackfillRetryableError(`out of time in s3 object ${object.key} after record ${nextIndex - 1}`);
+      if (deps.outOfTime?.() === true) throw new BackfillRetryableError(`out of time in s3 object ${object.key} after record ${nextIndex}`);
     }
   }
   await flush();

@@ -4,16 +4,15 @@
  * JSON Lines are streamed a line at a time, so a million-record file is read in bounded memory.
  */
 import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { promisify } from 'node:util';
-import { createGunzip, gunzip } from 'node:zlib';
-import { rejected, skipped, type ParseOutcome } from './outcome.js';
-import { parseRecord, parseSqsBody } from './parse-record.js';
+import { createGunzip } from 'node:zlib';
+import { rejected, type ParseOutcome } from './outcome.js';
+import { parseRecord } from './parse-record.js';
 import { printable } from './printable.js';
-import { isPlainObject } from './schemas.js';
+import { readLogRecords } from './records-stream.js';
 
 export interface InputRecord {
   readonly source: string;
@@ -25,7 +24,6 @@ export interface InputRecord {
 const INPUT_FILE = /\.(json|jsonl|gz)$/i;
 const JSON_LINES = /\.jsonl(\.gz)?$/i;
 const GZIP = /\.gz$/i;
-const gunzipBuffer = promisify(gunzip);
 
 /**
  * Files readInputs would read, and those it ignores, so the CLI can report them. Directories are walked
@@ -67,45 +65,13 @@ async function* readFileRecords(file: string): AsyncGenerator<InputRecord> {
   }
 }
 
+/**
+ * A JSON document streamed a record at a time (records-stream.ts): a busy account's log file is never held whole,
+ * so readers run in a small heap. Digest files and Insights records are skipped with their reason.
+ */
 async function* readJsonDocument(file: string): AsyncGenerator<InputRecord> {
-  const raw = await readFile(file);
-  const text = stripBom((GZIP.test(file) ? await gunzipBuffer(raw) : raw).toString('utf8'));
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    const origin = { source: file, index: undefined };
-    yield { ...origin, outcome: rejected(origin, `not valid JSON: ${printable((error as Error).message)}`, error) };
-    return;
-  }
-  yield* recordsOf(document, file);
+  yield* readLogRecords(file, createReadStream(file));
 }
-
-/** A JSON document's records: an array, a {"Records":[…]} log file or SQS batch, or one record/event. */
-function* recordsOf(document: unknown, file: string): Generator<InputRecord> {
-  if (isDigest(document)) {
-    yield { source: file, index: undefined, outcome: skipped('CloudTrail digest file (log file integrity validation), not events', 'cloudtrail-digest') };
-    return;
-  }
-  const records = Array.isArray(document) ? document : isPlainObject(document) && Array.isArray(document.Records) ? document.Records : undefined;
-  if (records === undefined) {
-    yield { source: file, index: 1, outcome: parseRecord(document, file, 1) };
-    return;
-  }
-  for (const [offset, record] of records.entries()) {
-    const index = offset + 1;
-    const outcome = isSqsMessage(record) ? parseSqsBody(record.body, file, index) : parseRecord(record, file, index);
-    yield { source: file, index, outcome };
-  }
-}
-
-/** CloudTrail-Digest/ files: one object naming the hour's log files and their hashes, no Records. */
-export const isDigest = (document: unknown): boolean =>
-  isPlainObject(document) && typeof document.digestStartTime === 'string' && Array.isArray(document.logFiles);
-
-/** An SQS record as Lambda receives it, not a CloudTrail record: eventSource "aws:sqs", a string body. */
-const isSqsMessage = (record: unknown): record is Record<string, unknown> =>
-  isPlainObject(record) && (record.eventSource === 'aws:sqs' || (typeof record.body === 'string' && 'messageId' in record));
 
 async function* readJsonLines(file: string): AsyncGenerator<InputRecord> {
   const lines = createInterface({ input: openText(file), crlfDelay: Number.POSITIVE_INFINITY });

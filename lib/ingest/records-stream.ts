@@ -1,8 +1,8 @@
 /**
  * Streams a CloudTrail log document ({"Records":[…]}, gzipped or not) a record at a time, in bounded memory:
  * a byte scanner tracks depth and strings, holds one record's bytes at a time and hands each to parseRecord
- * with its 0-based index, so a rejection names the object, the record and the field as read-inputs does.
- * Also reads a top-level array of records, and a document without Records as one record (index 0).
+ * with its position counted from 1 ("record 3"), so a rejection names the object, the record and the field as
+ * read-inputs does. Also reads a top-level array of records, and a document without Records as one record (1).
  * A digest file (digestStartTime / logFiles) and an Insights record (eventType AwsCloudTrailInsight) are
  * skipped with a reason, never rejected. Content faults (not JSON, truncated, broken gzip, a record over
  * `maxRecordBytes`) are rejections; an I/O error of the byte source is thrown, so a caller can retry it.
@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { rejected, skipped, type ParseOutcome } from './outcome.js';
 import { parseRecord, parseSqsBody } from './parse-record.js';
+import { printable } from './printable.js';
 import type { InputRecord } from './read-inputs.js';
 import { isPlainObject } from './schemas.js';
 
@@ -54,26 +55,31 @@ type Piece =
   | { readonly kind: 'rejected'; readonly index: number | undefined; readonly reason: string }
   | { readonly kind: 'skipped'; readonly reason: string };
 
+/** The scanner counts elements from 0; people (and InputRecord.index) count records from 1. */
 const outcomeOf = (source: string, piece: Piece): InputRecord => {
   switch (piece.kind) {
     case 'record':
-      return { source, index: piece.index, outcome: parseElement(piece.text, source, piece.index) };
+      return { source, index: piece.index + 1, outcome: parseElement(piece.text, source, piece.index + 1) };
     case 'document': {
+      // The file as a whole when it is not JSON or is a digest; else its one record.
       const outcome = parseDocument(piece.text, source);
-      return { source, index: outcome.kind === 'skipped' ? undefined : 0, outcome };
+      const whole = outcome.kind === 'rejected' ? outcome.error.position === undefined : outcome.kind === 'skipped' && outcome.category === 'cloudtrail-digest';
+      return { source, index: whole ? undefined : 1, outcome };
     }
-    case 'rejected':
-      return { source, index: piece.index, outcome: rejected({ source, index: piece.index }, piece.reason) };
+    case 'rejected': {
+      const position = piece.index === undefined ? undefined : piece.index + 1;
+      return { source, index: position, outcome: rejected({ source, index: position }, printable(piece.reason)) };
+    }
     case 'skipped':
-      return { source, index: undefined, outcome: skipped(piece.reason) };
+      return { source, index: undefined, outcome: skipped(piece.reason, 'cloudtrail-digest') };
   }
 };
 
-const parseJson = (text: string, source: string, index: number): { value: unknown } | { outcome: ParseOutcome } => {
+const parseJson = (text: string, source: string, index: number | undefined): { value: unknown } | { outcome: ParseOutcome } => {
   try {
     return { value: JSON.parse(text) as unknown };
   } catch (error) {
-    return { outcome: rejected({ source, index }, `not valid JSON: ${(error as Error).message}`, error) };
+    return { outcome: rejected({ source, index }, `not valid JSON: ${printable((error as Error).message)}`, error) };
   }
 };
 
@@ -81,17 +87,17 @@ const parseElement = (text: string, source: string, index: number): ParseOutcome
   const parsed = parseJson(text, source, index);
   if ('outcome' in parsed) return parsed.outcome;
   const record = parsed.value;
-  if (isPlainObject(record) && record.eventType === INSIGHT_EVENT_TYPE) return skipped('CloudTrail Insights event, not an API call');
+  if (isPlainObject(record) && record.eventType === INSIGHT_EVENT_TYPE) return skipped('CloudTrail Insights event, not an API call', 'cloudtrail-insight');
   // An SQS batch ({"Records":[{messageId, body}…]}) has the same outer shape as a log file.
   if (isSqsMessage(record)) return parseSqsBody(record.body, source, index);
   return parseRecord(record, source, index);
 };
 
 const parseDocument = (text: string, source: string): ParseOutcome => {
-  const parsed = parseJson(text, source, 0);
+  const parsed = parseJson(text, source, undefined);
   if ('outcome' in parsed) return parsed.outcome;
-  if (isDigest(parsed.value)) return skipped(DIGEST_REASON);
-  return parseRecord(parsed.value, source, 0);
+  if (isDigest(parsed.value)) return skipped(DIGEST_REASON, 'cloudtrail-digest');
+  return parseRecord(parsed.value, source, 1);
 };
 
 const isDigest = (value: unknown): boolean => isPlainObject(value) && Object.keys(value).some((key) => DIGEST_KEYS.has(key));

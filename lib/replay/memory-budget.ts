@@ -1,8 +1,8 @@
 /**
  * How the replay shares its memory budget (one process: the main thread, the reader threads, the store). Reading
  * and replaying are two phases: the reader threads are gone before the merge starts, so each phase may use most of
- * the budget. A reader parses a whole log file at once (a busy account's hourly file can be tens of MB of JSON),
- * which is what its heap is sized for; the budget caps how many readers run at once.
+ * the budget. A reader streams a log file a record at a time (lib/ingest/records-stream.ts), so its heap holds one
+ * record, its sorted run and the parser's garbage; the budget caps how many readers run at once.
  */
 export interface MemoryShares {
   /** Reader threads that fit the budget (at most the number asked for). */
@@ -16,8 +16,8 @@ export interface MemoryShares {
 }
 
 const MB = 1024 * 1024;
-/** The least heap a reader gets: enough for a log file of ~15 MB of JSON and its parse. */
-const MIN_WORKER_HEAP_MB = 128;
+/** The least heap a reader gets: one record (at most 8 MiB), its sorted run and the garbage of parsing. */
+const MIN_WORKER_HEAP_MB = 64;
 /** Of the budget, while reading: the reader threads' heaps. */
 const READING_SHARE = 0.375;
 

@@ -127,7 +127,7 @@ describe('kms-guard replay input it cannot use', () => {
 
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`rejected: ${file}: not valid JSON: `);
-    expect(result.stderr).toContain('\\u001b');
+    expect(result.stderr).toContain('unexpected byte 0x1b at byte 0');
     // eslint-disable-next-line no-control-regex
     expect(result.stderr).not.toMatch(/[\u0000\u0007\u001b]/);
   });

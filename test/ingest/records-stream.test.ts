@@ -26,12 +26,12 @@ const reasonOf = (record: InputRecord | undefined) =>
   record?.outcome.kind === 'rejected' ? record.outcome.error.message : record?.outcome.kind === 'skipped' ? record.outcome.reason : record?.outcome.kind;
 
 describe('reading a CloudTrail log document as a stream', () => {
-  it('yields each record of {"Records":[…]} with its 0-based index, whatever the chunking', async () => {
+  it('yields each record of {"Records":[…]} with its position counted from 1, whatever the chunking', async () => {
     const document = JSON.stringify({ Records: [decrypt(), s3Event, decrypt()] });
 
     for (const size of [1, 3, 64, 1 << 20]) {
       const records = await read(document, size);
-      expect(kinds(records), `chunks of ${size}`).toEqual([[0, 'event'], [1, 'skipped'], [2, 'event']]);
+      expect(kinds(records), `chunks of ${size}`).toEqual([[1, 'event'], [2, 'skipped'], [3, 'event']]);
       expect(records.every((record) => record.source === SOURCE)).toBe(true);
     }
   });
@@ -39,7 +39,7 @@ describe('reading a CloudTrail log document as a stream', () => {
   it('reads gzipped bytes by their magic number, not by name', async () => {
     const records = await read(gzipSync(JSON.stringify({ Records: [decrypt()] })), 5);
 
-    expect(kinds(records)).toEqual([[0, 'event']]);
+    expect(kinds(records)).toEqual([[1, 'event']]);
   });
 
   it('keeps braces, brackets, quotes and escapes inside strings out of the structure', async () => {
@@ -48,7 +48,7 @@ describe('reading a CloudTrail log document as a stream', () => {
 
     const records = await read(document, 2);
 
-    expect(kinds(records)).toEqual([[0, 'skipped'], [1, 'event']]);
+    expect(kinds(records)).toEqual([[1, 'skipped'], [2, 'event']]);
     expect(reasonOf(records[0])).toContain('a"b}c]d,e{f[\\');
   });
 
@@ -56,15 +56,15 @@ describe('reading a CloudTrail log document as a stream', () => {
     const broken = { ...(decrypt() as Record<string, unknown>), eventTime: 'yesterday' };
     const records = await read(JSON.stringify({ Records: [decrypt(), broken, decrypt()] }));
 
-    expect(kinds(records)).toEqual([[0, 'event'], [1, 'rejected'], [2, 'event']]);
-    expect(reasonOf(records[1])).toMatch(new RegExp(`^${SOURCE.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} record 1: eventTime: not an ISO-8601 time`));
+    expect(kinds(records)).toEqual([[1, 'event'], [2, 'rejected'], [3, 'event']]);
+    expect(reasonOf(records[1])).toMatch(new RegExp(`^${SOURCE.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} record 2: eventTime: not an ISO-8601 time`));
   });
 
   it('rejects a record that is not JSON by itself and reads the next one', async () => {
     const records = await read(`{"Records":[{"eventID": tru}, ${JSON.stringify(decrypt())}]}`);
 
-    expect(kinds(records)).toEqual([[0, 'rejected'], [1, 'event']]);
-    expect(reasonOf(records[0])).toMatch(/record 0: not valid JSON/);
+    expect(kinds(records)).toEqual([[1, 'rejected'], [2, 'event']]);
+    expect(reasonOf(records[0])).toMatch(/record 1: not valid JSON/);
   });
 
   it('skips a digest file with a reason instead of rejecting it', async () => {
@@ -91,7 +91,7 @@ describe('reading a CloudTrail log document as a stream', () => {
 
     const records = await read(JSON.stringify({ Records: [insight] }));
 
-    expect(kinds(records)).toEqual([[0, 'skipped']]);
+    expect(kinds(records)).toEqual([[1, 'skipped']]);
     expect(reasonOf(records[0])).toMatch(/Insights event/);
   });
 
@@ -101,8 +101,8 @@ describe('reading a CloudTrail log document as a stream', () => {
 
     const records = await read(JSON.stringify({ Records: [huge, decrypt()] }), 1000, { maxRecordBytes: 20_000, stats });
 
-    expect(kinds(records)).toEqual([[0, 'rejected'], [1, 'event']]);
-    expect(reasonOf(records[0])).toMatch(/record 0: record is larger than 20000 bytes/);
+    expect(kinds(records)).toEqual([[1, 'rejected'], [2, 'event']]);
+    expect(reasonOf(records[0])).toMatch(/record 1: record is larger than 20000 bytes/);
     expect(stats.maxBufferedBytes).toBeLessThanOrEqual(20_000);
   });
 
@@ -124,8 +124,8 @@ describe('reading a CloudTrail log document as a stream', () => {
 
     const records = await read(document.slice(0, document.length - 40));
 
-    expect(kinds(records)).toEqual([[0, 'event'], [1, 'rejected']]);
-    expect(reasonOf(records[1])).toMatch(/record 1: truncated/);
+    expect(kinds(records)).toEqual([[1, 'event'], [2, 'rejected']]);
+    expect(reasonOf(records[1])).toMatch(/record 2: truncated/);
   });
 
   it('rejects a cut gzip stream once, after the records read before the cut', async () => {
@@ -150,8 +150,8 @@ describe('reading a CloudTrail log document as a stream', () => {
   });
 
   it('reads a top-level array of records, and a document without Records as one record', async () => {
-    expect(kinds(await read(JSON.stringify([decrypt(), decrypt()])))).toEqual([[0, 'event'], [1, 'event']]);
-    expect(kinds(await read(JSON.stringify(decrypt())))).toEqual([[0, 'event']]);
+    expect(kinds(await read(JSON.stringify([decrypt(), decrypt()])))).toEqual([[1, 'event'], [2, 'event']]);
+    expect(kinds(await read(JSON.stringify(decrypt())))).toEqual([[1, 'event']]);
     expect(kinds(await read('{"Records": []}'))).toEqual([]);
   });
 
@@ -178,7 +178,7 @@ describe('reading a CloudTrail log document as a stream', () => {
       fc.asyncProperty(fc.array(element, { maxLength: 12 }), fc.integer({ min: 1, max: 50 }), fc.boolean(), fc.boolean(), async (elements, size, zipped, pretty) => {
         const text = JSON.stringify({ head: { Records: 1 }, Records: elements, tail: '"]}' }, null, pretty ? 2 : undefined);
         const records = await read(zipped ? gzipSync(text) : text, size);
-        expect(records.map((record) => record.index)).toEqual(elements.map((_, index) => index));
+        expect(records.map((record) => record.index)).toEqual(elements.map((_, index) => index + 1));
         records.forEach((record, index) => {
           const value = elements[index];
           if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
