@@ -2,12 +2,14 @@
  * Production facts about custom key stores: KMS DescribeCustomKeyStores (connection state, cluster) and
  * CloudHSM DescribeClusters (HSMs), falling back on the event ledger for a store KMS no longer knows
  * (it was just deleted). Events are still folded into the ledger, which is the memory replay relies on.
- * Clients are for the guard's own account and Region.
+ * Each question goes to the account and Region it is about (custom-key-store-clients.ts): a member account's
+ * stores are described with the remediation role assumed there.
  */
 import { DescribeClustersCommand, type DescribeClustersCommandOutput } from '@aws-sdk/client-cloudhsm-v2';
-import { CustomKeyStoreNotFoundException, DescribeCustomKeyStoresCommand, type CustomKeyStoresListEntry, type KMSClient } from '@aws-sdk/client-kms';
-import type { CustomKeyStoreRegistry, CustomKeyStoreView } from '../domain/alerts/custom-key-store-registry.js';
+import { CustomKeyStoreNotFoundException, DescribeCustomKeyStoresCommand, type CustomKeyStoresListEntry } from '@aws-sdk/client-kms';
+import type { CustomKeyStoreRegistry, CustomKeyStoreView, StoreScope } from '../domain/alerts/custom-key-store-registry.js';
 import type { KmsEvent } from '../domain/kms-event.js';
+import type { CustomKeyStoreClients } from './custom-key-store-clients.js';
 
 /**
  * The one CloudHSM call used. A CloudHSMV2Client satisfies it; the narrow type keeps this adapter (and its
@@ -22,8 +24,7 @@ const GONE_HSM_STATES = new Set(['DELETE_IN_PROGRESS', 'DELETED']);
 
 export class LiveCustomKeyStoreRegistry implements CustomKeyStoreRegistry {
   constructor(
-    private readonly kms: KMSClient,
-    private readonly cloudHsm: ClusterDescriber,
+    private readonly clientsFor: (scope?: StoreScope) => CustomKeyStoreClients,
     private readonly ledger: CustomKeyStoreRegistry,
   ) {}
 
@@ -31,9 +32,9 @@ export class LiveCustomKeyStoreRegistry implements CustomKeyStoreRegistry {
     return this.ledger.observe(event);
   }
 
-  async store(customKeyStoreId: string): Promise<CustomKeyStoreView | undefined> {
+  async store(customKeyStoreId: string, scope?: StoreScope): Promise<CustomKeyStoreView | undefined> {
     try {
-      const { CustomKeyStores } = await this.kms.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: customKeyStoreId }));
+      const { CustomKeyStores } = await this.clientsFor(scope).kms.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: customKeyStoreId }));
       const entry = CustomKeyStores?.[0];
       return entry === undefined ? this.ledger.store(customKeyStoreId) : toView(entry);
     } catch (error) {
@@ -42,11 +43,12 @@ export class LiveCustomKeyStoreRegistry implements CustomKeyStoreRegistry {
     }
   }
 
-  async storesBackedBy(cloudHsmClusterId: string): Promise<CustomKeyStoreView[]> {
+  async storesBackedBy(cloudHsmClusterId: string, scope?: StoreScope): Promise<CustomKeyStoreView[]> {
+    const { kms } = this.clientsFor(scope);
     const stores: CustomKeyStoreView[] = [];
     let marker: string | undefined;
     do {
-      const page = await this.kms.send(new DescribeCustomKeyStoresCommand({ Marker: marker }));
+      const page = await kms.send(new DescribeCustomKeyStoresCommand({ Marker: marker }));
       for (const entry of page.CustomKeyStores ?? []) {
         if (entry.CloudHsmClusterId === cloudHsmClusterId) stores.push(toView(entry));
       }
@@ -55,8 +57,8 @@ export class LiveCustomKeyStoreRegistry implements CustomKeyStoreRegistry {
     return stores;
   }
 
-  async activeHsmCount(cloudHsmClusterId: string): Promise<number | undefined> {
-    const { Clusters } = await this.cloudHsm.send(new DescribeClustersCommand({ Filters: { clusterIds: [cloudHsmClusterId] } }));
+  async activeHsmCount(cloudHsmClusterId: string, scope?: StoreScope): Promise<number | undefined> {
+    const { Clusters } = await this.clientsFor(scope).cloudHsm.send(new DescribeClustersCommand({ Filters: { clusterIds: [cloudHsmClusterId] } }));
     const cluster = Clusters?.find((candidate) => candidate.ClusterId === cloudHsmClusterId);
     if (cluster === undefined) return undefined;
     return (cluster.Hsms ?? []).filter((hsm) => !GONE_HSM_STATES.has(hsm.State ?? '')).length;

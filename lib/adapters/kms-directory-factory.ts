@@ -49,7 +49,7 @@ export interface KmsDirectoryFactoryOptions {
 }
 
 /** Static credentials as the KMS client takes them (the type lives in @smithy/types, not a direct dependency). */
-type AwsCredentialIdentity = Extract<NonNullable<KMSClientConfig['credentials']>, { accessKeyId: string }>;
+export type AwsCredentialIdentity = Extract<NonNullable<KMSClientConfig['credentials']>, { accessKeyId: string }>;
 
 interface CachedCredentials {
   readonly identity: Promise<AwsCredentialIdentity>;
@@ -92,6 +92,19 @@ export class KmsDirectoryFactory {
       throw new OrgModeNotConfiguredError(`arn:${partitionOf(region)}:kms:${region}:${accountId}:key/*`, accountId);
     }
     return this.directory(accountId, region, partitionOf(region));
+  }
+
+  /**
+   * Credentials for calls into an account: undefined for the guard's own (the function's role), else the
+   * remediation role assumed there (cached, shared by every client of that account). Other adapters that must
+   * ask a member account (custom key stores, CloudHSM) use the same role.
+   */
+  credentialsFor(accountId: string, region: string): (() => Promise<AwsCredentialIdentity>) | undefined {
+    if (accountId === this.options.guardAccountId) return undefined;
+    if (this.options.remediationRoleName === undefined) {
+      throw new OrgModeNotConfiguredError(`arn:${partitionOf(region)}:kms:${region}:${accountId}:key/*`, accountId);
+    }
+    return () => this.assumedCredentials(accountId, partitionOf(region));
   }
 
   private directory(accountId: string, region: string, partition: string): KeyDirectory {

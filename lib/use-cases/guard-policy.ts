@@ -7,7 +7,7 @@
 import type { Mode } from '../config.js';
 import { alertDecision, subjectKeyArn } from '../domain/alerts/alert-decision.js';
 import { customKeyStoreArn, customKeyStoreChange, customKeyStoreIdOf, field, hsmCountBelowMinimum } from '../domain/alerts/custom-key-store.js';
-import type { CustomKeyStoreRegistry } from '../domain/alerts/custom-key-store-registry.js';
+import type { CustomKeyStoreRegistry, StoreScope } from '../domain/alerts/custom-key-store-registry.js';
 import { disabledInUse, disabledSince, disabledUseDecisionId, isDisabledFailure, useWhileDisabled } from '../domain/alerts/disable-watch.js';
 import { evaluatePolicyChange, POLICY_OPERATIONS } from '../domain/alerts/policy-change.js';
 import { findingsOf, type Finding } from '../domain/alerts/rule-result.js';
@@ -83,7 +83,7 @@ const customKeyStoreAlerts = async (deps: GuardPolicyDeps, event: KmsEvent): Pro
   if (event.error !== undefined) return [];
   const customKeyStoreId = customKeyStoreIdOf(event);
   // The state before this call decides "updated while connected"; read it before folding the event in.
-  const before = customKeyStoreId === undefined ? undefined : await deps.customKeyStores.store(customKeyStoreId);
+  const before = customKeyStoreId === undefined ? undefined : await deps.customKeyStores.store(customKeyStoreId, scopeOf(event));
   await deps.customKeyStores.observe(event);
   const findings = findingsOf([customKeyStoreChange(event, before)]);
   if (findings.length === 0 || customKeyStoreId === undefined) return [];
@@ -95,9 +95,9 @@ const hsmAlerts = async (deps: GuardPolicyDeps, event: KmsEvent): Promise<Decisi
   await deps.customKeyStores.observe(event);
   const clusterId = field(event.requestParameters, 'clusterId');
   if (event.eventName !== 'DeleteHsm' || clusterId === undefined) return [];
-  const stores = await deps.customKeyStores.storesBackedBy(clusterId);
+  const stores = await deps.customKeyStores.storesBackedBy(clusterId, scopeOf(event));
   if (stores.length === 0) return [];
-  const activeHsms = await deps.customKeyStores.activeHsmCount(clusterId);
+  const activeHsms = await deps.customKeyStores.activeHsmCount(clusterId, scopeOf(event));
   return stores.flatMap((store) => {
     const findings = findingsOf([hsmCountBelowMinimum(event, store, activeHsms)]);
     if (findings.length === 0) return [];
@@ -105,6 +105,9 @@ const hsmAlerts = async (deps: GuardPolicyDeps, event: KmsEvent): Promise<Decisi
     return [storeAlert(deps, event, `${event.eventId}#${store.customKeyStoreId}`, store.customKeyStoreId, withStoreReason)];
   });
 };
+
+/** A store or cluster is asked about in the account and Region whose trail logged the call. */
+const scopeOf = (event: KmsEvent): StoreScope => ({ accountId: event.accountId, region: event.region });
 
 const storeAlert = (deps: GuardPolicyDeps, event: KmsEvent, decisionId: string, customKeyStoreId: string, findings: readonly Finding[]): Decision =>
   alertDecision({

@@ -1,9 +1,9 @@
 /** policy-guard: the stores, the decision bus, and what KMS and CloudHSM say about custom key stores. */
-import { CloudHSMV2Client } from '@aws-sdk/client-cloudhsm-v2';
-import { KMSClient } from '@aws-sdk/client-kms';
+import { STSClient } from '@aws-sdk/client-sts';
+import { scopedCustomKeyStoreClients } from '../adapters/custom-key-store-clients.js';
 import { LiveCustomKeyStoreRegistry } from '../adapters/custom-key-store-live-registry.js';
 import { DynamoDbCustomKeyStoreRegistry } from '../adapters/dynamodb-custom-key-store-registry.js';
-import { DEFAULT_KMS_CLIENT_CONFIG } from '../adapters/kms-client-config.js';
+import { KmsDirectoryFactory } from '../adapters/kms-directory-factory.js';
 import { baseRuntime, once } from './base.js';
 import { decisionStore, documentClient, usageStore } from './dynamodb.js';
 import { decisionPublisher } from './publisher.js';
@@ -12,14 +12,23 @@ export const policyGuardRuntime = once(() => {
   const base = baseRuntime();
   const { config } = base;
   const documents = documentClient(config);
+  // Only the factory's credentials are used: a member account's stores are asked about through its remediation role.
+  const accounts = new KmsDirectoryFactory({
+    guardAccountId: config.accountId,
+    remediationRoleName: config.remediationRoleName,
+    sts: config.remediationRoleName === undefined ? undefined : new STSClient({ region: config.region }),
+  });
   return {
     ...base,
     usage: usageStore(documents, config),
     decisions: decisionStore(documents, config),
     publisher: decisionPublisher(config),
     customKeyStores: new LiveCustomKeyStoreRegistry(
-      new KMSClient({ ...DEFAULT_KMS_CLIENT_CONFIG, region: config.region }),
-      new CloudHSMV2Client({ region: config.region }),
+      scopedCustomKeyStoreClients({
+        region: config.region,
+        guardAccountId: config.accountId,
+        credentialsFor: (accountId, region) => accounts.credentialsFor(accountId, region),
+      }),
       new DynamoDbCustomKeyStoreRegistry(documents, config.tableName),
     ),
   };

@@ -1,9 +1,12 @@
 import type { CloudHSMV2Client, DescribeClustersCommand } from '@aws-sdk/client-cloudhsm-v2';
 import { CustomKeyStoreNotFoundException, DescribeCustomKeyStoresCommand, KMSClient } from '@aws-sdk/client-kms';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { type ClusterDescriber, LiveCustomKeyStoreRegistry } from '../../lib/adapters/custom-key-store-live-registry.js';
+import { scopedCustomKeyStoreClients } from '../../lib/adapters/custom-key-store-clients.js';
 import { DynamoDbCustomKeyStoreRegistry } from '../../lib/adapters/dynamodb-custom-key-store-registry.js';
+import { KmsDirectoryFactory, OrgModeNotConfiguredError } from '../../lib/adapters/kms-directory-factory.js';
 import { cksRecord, eventFrom } from '../domain/alerts/samples.js';
 import { createTestTable, dynamoTestClient } from '../support/dynamodb-local.js';
 
@@ -66,7 +69,7 @@ describe('the live custom key store registry', () => {
       return { $metadata: {}, Clusters: [{ ClusterId: 'cluster-x', Hsms: [{ HsmId: 'a', State: 'ACTIVE' as const }, { HsmId: 'b', State: 'DELETE_IN_PROGRESS' as const }, { HsmId: 'c', State: 'DEGRADED' as const }] }] };
     },
   };
-  const live = () => new LiveCustomKeyStoreRegistry(new KMSClient({ region: 'us-west-2' }), cloudHsm, registry);
+  const live = () => new LiveCustomKeyStoreRegistry(() => ({ kms: new KMSClient({ region: 'us-west-2' }), cloudHsm }), registry);
 
   it('accepts the real CloudHSM client as its ClusterDescriber (checked by the typecheck)', () => {
     expectTypeOf<CloudHSMV2Client>().toExtend<ClusterDescriber>();
@@ -90,5 +93,51 @@ describe('the live custom key store registry', () => {
     expect(await live().activeHsmCount('cluster-x')).toBe(2);
     expect(sent[0]?.input).toEqual({ Filters: { clusterIds: ['cluster-x'] } });
     expect(await live().activeHsmCount('cluster-unknown')).toBeUndefined();
+  });
+});
+
+describe('the live custom key store registry in org mode', () => {
+  const sts = mockClient(STSClient);
+  afterEach(() => sts.reset());
+  const guardAccount = '111111111111';
+  const member = '222222222222';
+  /** The clients it builds: their Region and the credentials they would sign with. */
+  const built: { kind: string; region: string; credentials?: () => Promise<{ accessKeyId: string }> }[] = [];
+  const clientsWith = (remediationRoleName: string | undefined) => {
+    const accounts = new KmsDirectoryFactory({ guardAccountId: guardAccount, remediationRoleName, sts: new STSClient({ region: 'eu-west-1' }) });
+    return scopedCustomKeyStoreClients({
+      region: 'eu-west-1',
+      guardAccountId: guardAccount,
+      credentialsFor: (accountId, region) => accounts.credentialsFor(accountId, region),
+      createKmsClient: (config) => {
+        built.push({ kind: 'kms', region: String(config.region), ...(config.credentials === undefined ? {} : { credentials: config.credentials as () => Promise<{ accessKeyId: string }> }) });
+        return new KMSClient({ region: 'eu-west-1' });
+      },
+      createCloudHsmClient: (config) => {
+        built.push({ kind: 'cloudhsm', region: config.region, ...(config.credentials === undefined ? {} : { credentials: config.credentials }) });
+        return { send: async () => ({ $metadata: {}, Clusters: [{ ClusterId: 'cluster-m', Hsms: [{ HsmId: 'a', State: 'ACTIVE' as const }] }] }) };
+      },
+    });
+  };
+
+  it('asks about a member account\'s cluster with the remediation role assumed in that account and Region', async () => {
+    built.length = 0;
+    sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'ASIAMEMBER', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 3_600_000) } });
+    const live = new LiveCustomKeyStoreRegistry(clientsWith('kms-guard-remediation'), registry);
+
+    expect(await live.activeHsmCount('cluster-m', { accountId: member, region: 'ap-southeast-2' })).toBe(1);
+
+    const cloudHsmClient = built.find((client) => client.kind === 'cloudhsm');
+    expect(cloudHsmClient?.region).toBe('ap-southeast-2');
+    expect((await cloudHsmClient?.credentials?.())?.accessKeyId).toBe('ASIAMEMBER');
+    expect(sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input.RoleArn).toBe(`arn:aws:iam::${member}:role/kms-guard-remediation`);
+  });
+
+  it('uses the function\'s own credentials in the guard\'s account, and refuses a member account without a remediation role', async () => {
+    built.length = 0;
+    const own = clientsWith(undefined);
+    own({ accountId: guardAccount, region: 'eu-west-1' });
+    expect(built.map((client) => [client.kind, client.region, client.credentials])).toEqual([['kms', 'eu-west-1', undefined], ['cloudhsm', 'eu-west-1', undefined]]);
+    expect(() => own({ accountId: member, region: 'eu-west-1' })).toThrow(OrgModeNotConfiguredError);
   });
 });

@@ -4,6 +4,7 @@ import { DynamoDbCustomKeyStoreRegistry } from '../../lib/adapters/dynamodb-cust
 import { DynamoDbDecisionStore } from '../../lib/adapters/dynamodb-decision-store.js';
 import { DynamoDbUsageStore } from '../../lib/adapters/dynamodb-usage-store.js';
 import { DEFAULT_POLICY } from '../../lib/config.js';
+import type { CustomKeyStoreRegistry, StoreScope } from '../../lib/domain/alerts/custom-key-store-registry.js';
 import type { KmsEvent } from '../../lib/domain/kms-event.js';
 import type { Decision } from '../../lib/domain/model.js';
 import { guardPolicy, type GuardPolicyDeps } from '../../lib/use-cases/guard-policy.js';
@@ -188,6 +189,33 @@ describe('the policy guard on HSM-backed key stores', () => {
     for (const event of events) await handle(event);
     expect(await handle(cks('DeleteHsm', 'cks2-delete', '2024-06-02T10:00:00Z', { clusterId: 'cluster-three', hsmId: 'h1' }))).toEqual([]);
     expect(await handle(cks('DeleteHsm', 'lonely-delete', '2024-06-02T10:00:00Z', { clusterId: 'cluster-no-store', hsmId: 'x' }))).toEqual([]);
+  });
+});
+
+describe('the policy guard on a member account\'s key stores', () => {
+  it('asks about the store and the cluster in the account and Region whose trail logged the call', async () => {
+    const asked: { question: string; scope: StoreScope | undefined }[] = [];
+    const ledger = deps.customKeyStores;
+    const spy: CustomKeyStoreRegistry = {
+      observe: (event) => ledger.observe(event),
+      store: (id, scope) => (asked.push({ question: `store ${id}`, scope }), ledger.store(id, scope)),
+      storesBackedBy: (id, scope) => (asked.push({ question: `stores of ${id}`, scope }), ledger.storesBackedBy(id, scope)),
+      activeHsmCount: async (id, scope) => (asked.push({ question: `HSMs of ${id}`, scope }), 1),
+    };
+    const member = { recipientAccountId: '444455556666', awsRegion: 'eu-central-1' };
+    const cks = (eventName: string, eventID: string, requestParameters: Record<string, unknown>, responseElements: unknown = null) =>
+      eventFrom(cksRecord(eventName, requestParameters, { eventID, eventTime: '2024-07-01T10:00:00Z', responseElements, ...member }));
+
+    await guardPolicy({ ...deps, customKeyStores: spy }, cks('CreateCustomKeyStore', 'm-create', { cloudHsmClusterId: 'cluster-member' }, { customKeyStoreId: 'cks-member' }));
+    const [alert] = await guardPolicy({ ...deps, customKeyStores: spy }, cks('DeleteHsm', 'm-delete', { clusterId: 'cluster-member', hsmId: 'h1' }));
+
+    const scope = { accountId: '444455556666', region: 'eu-central-1' };
+    expect(asked).toEqual([
+      { question: 'store cks-member', scope },
+      { question: 'stores of cluster-member', scope },
+      { question: 'HSMs of cluster-member', scope },
+    ]);
+    expect(alert).toMatchObject({ keyArn: 'arn:aws:kms:eu-central-1:444455556666:custom-key-store/cks-member', reasons: ['custom-key-store', 'hsm-count-below-two'] });
   });
 });
 

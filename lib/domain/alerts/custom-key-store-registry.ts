@@ -13,15 +13,25 @@ export interface CustomKeyStoreView {
   readonly customKeyStoreType?: string;
 }
 
+/**
+ * The account and Region a store or cluster lives in (the event's). A store in a member account must be asked
+ * about in that account: KMS and CloudHSM answer only for the caller's own account.
+ */
+export interface StoreScope {
+  readonly accountId: string;
+  readonly region: string;
+}
+
 export interface CustomKeyStoreRegistry {
   /**
    * Folds a successful custom-key-store or CloudHSM event into what is known (store ↔ cluster, connection
    * state, HSMs). Idempotent per event and order-safe: a late event never overwrites a newer one.
    */
   observe(event: KmsEvent): Promise<void>;
-  store(customKeyStoreId: string): Promise<CustomKeyStoreView | undefined>;
+  /** The ledger ignores the scope (store and cluster ids are unique); the live registry asks that account. */
+  store(customKeyStoreId: string, scope?: StoreScope): Promise<CustomKeyStoreView | undefined>;
   /** Stores whose cloudHsmClusterId is the cluster. */
-  storesBackedBy(cloudHsmClusterId: string): Promise<CustomKeyStoreView[]>;
+  storesBackedBy(cloudHsmClusterId: string, scope?: StoreScope): Promise<CustomKeyStoreView[]>;
   /** HSMs that still count (not being deleted nor deleted); undefined when the guard cannot know. */
-  activeHsmCount(cloudHsmClusterId: string): Promise<number | undefined>;
+  activeHsmCount(cloudHsmClusterId: string, scope?: StoreScope): Promise<number | undefined>;
 }
