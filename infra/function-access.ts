@@ -3,6 +3,7 @@
  * KMS actions are exactly the calls the adapters make (lib/adapters/kms-*.ts); nothing cryptographic,
  * nothing that schedules deletion, changes a key policy or creates grants.
  */
+import type { TableStoreName } from '../lib/adapters/dynamodb-actions.js';
 import type { FunctionName } from '../lib/routing.js';
 
 export interface FunctionAccess {
@@ -10,8 +11,11 @@ export interface FunctionAccess {
   readonly kmsKeyActions: readonly string[];
   /** Actions that support no resource-level permission (`Resource: *`). */
   readonly accountActions: readonly string[];
-  /** Reads and writes the single table. */
-  readonly table: 'read-write' | 'none';
+  /**
+   * The stores its wiring builds on the single table (lib/wiring/*): it is granted exactly their DynamoDB actions
+   * (lib/adapters/dynamodb-actions.ts, held against the adapters' real calls by the store contract).
+   */
+  readonly tableStores: readonly TableStoreName[];
   /** Publishes decisions on the guard bus (events:PutEvents). */
   readonly publishesDecisions: boolean;
   /** Reads the Slack webhook secret (secretsmanager:GetSecretValue). */
@@ -29,7 +33,7 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   'usage-tracker': {
     kmsKeyActions: [],
     accountActions: [],
-    table: 'read-write',
+    tableStores: ['usage'],
     publishesDecisions: false,
     readsSlackSecret: false,
     memorySize: 1024,
@@ -39,7 +43,7 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   'grant-tracker': {
     kmsKeyActions: [],
     accountActions: [],
-    table: 'read-write',
+    tableStores: ['usage'],
     publishesDecisions: false,
     readsSlackSecret: false,
     memorySize: 256,
@@ -49,7 +53,7 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   'deletion-guard': {
     kmsKeyActions: [...DESCRIBE_KEY_ACTIONS, 'kms:ListGrants', 'kms:CancelKeyDeletion', 'kms:EnableKey'],
     accountActions: ['kms:ListAliases'],
-    table: 'read-write',
+    tableStores: ['usage', 'grants', 'coverage', 'decisions'],
     publishesDecisions: true,
     readsSlackSecret: false,
     memorySize: 512,
@@ -59,7 +63,7 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   'deletion-sweep': {
     kmsKeyActions: [...DESCRIBE_KEY_ACTIONS, 'kms:ListGrants', 'kms:CancelKeyDeletion', 'kms:EnableKey'],
     accountActions: ['kms:ListAliases', 'kms:ListKeys'],
-    table: 'read-write',
+    tableStores: ['usage', 'grants', 'coverage', 'decisions'],
     publishesDecisions: true,
     readsSlackSecret: false,
     memorySize: 512,
@@ -69,7 +73,7 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   'grant-expirer': {
     kmsKeyActions: [...DESCRIBE_KEY_ACTIONS, 'kms:ListGrants', 'kms:RevokeGrant'],
     accountActions: ['kms:ListAliases', 'kms:ListKeys'],
-    table: 'read-write',
+    tableStores: ['usage', 'grants', 'coverage', 'decisions'],
     publishesDecisions: true,
     readsSlackSecret: false,
     memorySize: 512,
@@ -79,7 +83,7 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   'policy-guard': {
     kmsKeyActions: [...DESCRIBE_KEY_ACTIONS],
     accountActions: ['kms:ListAliases', 'kms:DescribeCustomKeyStores', 'cloudhsm:DescribeClusters'],
-    table: 'read-write',
+    tableStores: ['usage', 'decisions', 'customKeyStores'],
     publishesDecisions: true,
     readsSlackSecret: false,
     memorySize: 256,
@@ -89,8 +93,8 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   notifier: {
     kmsKeyActions: [],
     accountActions: [],
-    // Idempotency records (one Slack message per decision) live in the single table.
-    table: 'read-write',
+    // Idempotency records (one Slack message per decision) on the single table, their partition only (LeadingKeys).
+    tableStores: ['notifierIdempotency'],
     publishesDecisions: false,
     readsSlackSecret: true,
     memorySize: 256,

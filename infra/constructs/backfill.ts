@@ -36,7 +36,8 @@ export const RESULTS_PREFIX = 'backfill';
 const access = (description: string, memorySize: number, timeoutSeconds: number): FunctionAccess => ({
   kmsKeyActions: [],
   accountActions: [],
-  table: 'none',
+  // Granted apart below: the batch writes usage without coverage, the summary only coverage.
+  tableStores: [],
   publishesDecisions: false,
   readsSlackSecret: false,
   memorySize,

@@ -5,8 +5,10 @@
 import { Aws, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { dynamoDbActionsOf, NOTIFIER_PARTITION, type TableStoreName } from '../../lib/adapters/dynamodb-actions.js';
 import type { FunctionName } from '../../lib/routing.js';
 import { callsKms, FUNCTION_ACCESS, FUNCTION_NAMES } from '../function-access.js';
+import { ConfigError } from '../../lib/errors.js';
 import { isOrgMode, type GuardSettings } from '../settings.js';
 import { acknowledge } from '../nag.js';
 import { GuardFunction } from './guard-function.js';
@@ -44,7 +46,7 @@ export class GuardFunctions extends Construct {
         ...(props.logRemovalPolicy === undefined ? {} : { logRemovalPolicy: props.logRemovalPolicy }),
       });
       const role = guardFunction.role;
-      if (access.table === 'read-write') role.addToPolicy(tableReadWrite(state));
+      if (access.tableStores.length > 0) role.addToPolicy(tableAccess(state, access.tableStores));
       if (access.kmsKeyActions.length > 0) {
         role.addToPolicy(
           new iam.PolicyStatement({
@@ -85,26 +87,20 @@ export class GuardFunctions extends Construct {
 }
 
 /**
- * The single table and its one index, item-level actions only (no table management). Transactions are
- * authorised per item by PutItem/UpdateItem/ConditionCheckItem.
+ * The single table and its index, only the item-level actions of the function's stores. The notifier's idempotency
+ * records are one partition (NOTIFIED): dynamodb:LeadingKeys keeps it to that partition, so a bug or a forged event
+ * in the notifier can never read or overwrite the guard's usage, grants or decisions.
  */
-const tableReadWrite = (state: GuardState): iam.PolicyStatement =>
-  new iam.PolicyStatement({
+const tableAccess = (state: GuardState, stores: readonly TableStoreName[]): iam.PolicyStatement => {
+  const notifierOnly = stores.includes('notifierIdempotency');
+  if (notifierOnly && stores.length > 1) throw new ConfigError('the notifier\'s idempotency records are granted alone (their LeadingKeys condition would narrow the other stores)');
+  return new iam.PolicyStatement({
     sid: 'Table',
-    actions: [
-      'dynamodb:GetItem',
-      'dynamodb:BatchGetItem',
-      'dynamodb:Query',
-      'dynamodb:Scan',
-      'dynamodb:ConditionCheckItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:BatchWriteItem',
-      'dynamodb:DescribeTable',
-    ],
-    resources: [state.table.tableArn, ...state.indexNames.map((index) => `${state.table.tableArn}/index/${index}`)],
+    actions: dynamoDbActionsOf(stores),
+    resources: notifierOnly ? [state.table.tableArn] : [state.table.tableArn, ...state.indexNames.map((index) => `${state.table.tableArn}/index/${index}`)],
+    ...(notifierOnly ? { conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [NOTIFIER_PARTITION] } } } : {}),
   });
+};
 
 /** The environment lib/config.ts reads (loadConfig), identical for every function. */
 export const guardEnvironment = (settings: GuardSettings, state: GuardState): Record<string, string> => ({

@@ -13,6 +13,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
+import { NOTIFIER_PARTITION } from '../adapters/dynamodb-actions.js';
 import { TTL_ATTRIBUTE } from '../adapters/dynamodb-table.js';
 import type { RuntimeConfig } from '../config.js';
 import { InvalidRecordError } from '../errors.js';
@@ -69,7 +70,7 @@ export const notifierIdempotencyStore = (client: DynamoDBClient, tableName: stri
     tableName,
     keyAttr: 'pk',
     sortKeyAttr: 'sk',
-    staticPkValue: 'NOTIFIED',
+    staticPkValue: NOTIFIER_PARTITION,
     expiryAttr: TTL_ATTRIBUTE,
     awsSdkV3Client: client,
   });

@@ -1,12 +1,12 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { SlackWebhook } from '../../lib/adapters/slack-webhook.js';
 import { DECISION_EVENT_SOURCE, detailTypeFor } from '../../lib/domain/decision-events.js';
 import type { Decision } from '../../lib/domain/model.js';
 import { buildNotifierHandler, notifierIdempotencyStore } from '../../lib/handlers/notifier.js';
+import { DYNAMODB_ACTIONS, NOTIFIER_PARTITION } from '../../lib/adapters/dynamodb-actions.js';
+import { recordingDynamoClient } from '../support/dynamodb-actions.js';
 import { createTestTable, dynamoTestClient } from '../support/dynamodb-local.js';
 import { SlackServer } from '../support/slack-server.js';
 
@@ -45,17 +45,18 @@ const eventFor = (detail: Decision) => ({
 });
 
 let slack: SlackServer;
+/** Records what the idempotency records need: the notifier's IAM policy grants exactly that. */
+const recorder = recordingDynamoClient();
 let handler: ReturnType<typeof buildNotifierHandler>;
 
 beforeAll(async () => {
   slack = await SlackServer.start();
   const table = await createTestTable(dynamoTestClient());
-  const client = new DynamoDBClient({ endpoint: inject('dynamoEndpoint'), region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   handler = buildNotifierHandler({
     config: { accountId: GUARD_ACCOUNT },
     logger: new Logger({ serviceName: 'notifier-test', logLevel: 'SILENT' }),
     slack: new SlackWebhook(slack.url, { baseDelayMs: 5, maxAttempts: 2 }),
-    notifierIdempotency: notifierIdempotencyStore(client, table),
+    notifierIdempotency: notifierIdempotencyStore(recorder.base, table),
   });
 });
 afterAll(async () => {
@@ -111,5 +112,13 @@ describe('the notifier', () => {
     const bad = eventFor(decision('notify-bad'));
     const { decidedAt: _dropped, ...detail } = bad.detail;
     await expect(handler({ ...bad, detail }, context)).rejects.toThrow(/decision event evt-notify-bad: detail.decidedAt/);
+  });
+});
+
+describe('the notifier\'s table access', () => {
+  it('needs only the idempotency actions it is granted, on its own partition only', () => {
+    expect(recorder.actions.size).toBeGreaterThan(0);
+    expect([...recorder.actions].filter((action) => !(DYNAMODB_ACTIONS.notifierIdempotency as readonly string[]).includes(action))).toEqual([]);
+    expect([...recorder.partitions]).toEqual([NOTIFIER_PARTITION]);
   });
 });

@@ -4,6 +4,7 @@ import { tableDefinition } from '../../lib/adapters/dynamodb-table.js';
 import { PENDING_DELETION_SUFFIXES } from '../../lib/domain/operations.js';
 import { HEARTBEAT_METRIC } from '../../infra/constructs/operational-alarms.js';
 import { ROUTES, SCHEDULES, type FunctionName } from '../../lib/routing.js';
+import { FUNCTION_NAMES } from '../../infra/function-access.js';
 import { nagViolations } from '../../infra/nag.js';
 import type { KmsGuardStack } from '../../infra/stacks/guard-stack.js';
 import { allowedActionsByRole, functionLogicalId, logicalIdOf, resourcesOf, roleOf, synthGuard, type Statement } from './synth.js';
@@ -280,6 +281,38 @@ describe('least privilege', () => {
     ],
   ] as [FunctionName, string[]][])('%s may call exactly %j on KMS/CloudHSM', (name, expected) => {
     expect(kmsActions(name)).toEqual(expected);
+  });
+
+  const tableActions = (name: FunctionName) =>
+    [...(allowedActionsByRole(template).get(roleOf(stack, name)) ?? [])].filter((action) => action.startsWith('dynamodb:')).sort();
+  const DECIDING = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
+  it.each([
+    ['usage-tracker', ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']],
+    ['grant-tracker', ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']],
+    ['deletion-guard', DECIDING],
+    ['deletion-sweep', DECIDING],
+    ['grant-expirer', DECIDING],
+    ['policy-guard', DECIDING],
+    ['notifier', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']],
+  ] as [FunctionName, string[]][])('%s may call exactly %j on the table', (name, expected) => {
+    expect(tableActions(name)).toEqual(expected);
+  });
+
+  it('lets no function scan the table, batch-write or manage it, and only the notifier delete (its own records)', () => {
+    for (const name of FUNCTION_NAMES) {
+      const actions = tableActions(name);
+      expect(actions.filter((action) => /Scan|BatchWriteItem|Table|\*/.test(action)), name).toEqual([]);
+      if (name !== 'notifier') expect(actions, name).not.toContain('dynamodb:DeleteItem');
+    }
+  });
+
+  it('keeps the notifier to the partition of its idempotency records (dynamodb:LeadingKeys NOTIFIED)', () => {
+    const statements = Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties?.Roles).includes(roleOf(stack, 'notifier')))
+      .flatMap((policy) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((statement) => [statement.Action].flat().some((action) => String(action).startsWith('dynamodb:')));
+    expect(statements).toHaveLength(1);
+    expect(statements[0]?.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['NOTIFIED'] } });
   });
 
   it('never allows kms:*, a cryptographic action, ScheduleKeyDeletion, PutKeyPolicy or CreateGrant', () => {
