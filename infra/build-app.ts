@@ -4,13 +4,13 @@
  *
  *   npx cdk deploy KmsGuard -c mode=enforce                       single account (or the central account)
  *   npx cdk deploy KmsGuardMemberRole KmsGuardMemberForwarder \
- *     -c centralAccountId=111122223333                             each member account (org mode)
+ *     -c centralAccountId=111122223333 -c guardRegions=eu-west-1   each member account (org mode)
  *
  * Settings and their defaults: infra/settings.ts and docs/deploying.md.
  */
 import { App } from 'aws-cdk-lib';
 import { applyNagChecks } from './nag.js';
-import { settingsFromContext } from './settings.js';
+import { guardRegions, settingsFromContext } from './settings.js';
 import { KmsGuardStack } from './stacks/guard-stack.js';
 import { MemberForwarderStack } from './stacks/member-forwarder-stack.js';
 import { MemberRoleStack } from './stacks/member-role-stack.js';
@@ -26,6 +26,7 @@ export const buildApp = (app: App = new App()): App => {
     new MemberRoleStack(app, 'KmsGuardMemberRole', {
       centralAccountId,
       remediationRoleName: settings.remediationRoleName,
+      guardRegions: guardRegions(app.node.tryGetContext('guardRegions')),
       description: 'kms-guard member account: remediation role the central guard assumes (deploy once per account)',
     });
     new MemberForwarderStack(app, 'KmsGuardMemberForwarder', {

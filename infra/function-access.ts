@@ -6,7 +6,16 @@
 import type { TableStoreName } from '../lib/adapters/dynamodb-actions.js';
 import type { FunctionName } from '../lib/routing.js';
 
+/**
+ * What a KMS-calling function does in member accounts, one remediation role per duty (org mode): the policy guard,
+ * which only reads, cannot cancel a deletion or revoke a grant there; the grant expirer cannot cancel or re-enable.
+ */
+export type RemediationDuty = 'deletion' | 'grants' | 'policy';
+export const REMEDIATION_DUTIES: readonly RemediationDuty[] = ['deletion', 'grants', 'policy'];
+
 export interface FunctionAccess {
+  /** The member-account role it assumes (org mode); only functions that call KMS have one. */
+  readonly remediationDuty?: RemediationDuty;
   /** KMS actions on keys (resource `key/*` in the guard's account and Region, or via the remediation role). */
   readonly kmsKeyActions: readonly string[];
   /** Actions that support no resource-level permission (`Resource: *`). */
@@ -51,6 +60,7 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     description: 'Records CreateGrant, RetireGrant and RevokeGrant.',
   },
   'deletion-guard': {
+    remediationDuty: 'deletion',
     kmsKeyActions: [...DESCRIBE_KEY_ACTIONS, 'kms:ListGrants', 'kms:CancelKeyDeletion', 'kms:EnableKey'],
     accountActions: ['kms:ListAliases'],
     tableStores: ['usage', 'grants', 'coverage', 'decisions'],
@@ -61,6 +71,7 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     description: 'Cancels risky ScheduleKeyDeletion calls and restores the key state.',
   },
   'deletion-sweep': {
+    remediationDuty: 'deletion',
     kmsKeyActions: [...DESCRIBE_KEY_ACTIONS, 'kms:ListGrants', 'kms:CancelKeyDeletion', 'kms:EnableKey'],
     accountActions: ['kms:ListAliases', 'kms:ListKeys'],
     tableStores: ['usage', 'grants', 'coverage', 'decisions'],
@@ -71,6 +82,7 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     description: 'Hourly: re-evaluates every key pending deletion and sends reminders.',
   },
   'grant-expirer': {
+    remediationDuty: 'grants',
     kmsKeyActions: [...DESCRIBE_KEY_ACTIONS, 'kms:ListGrants', 'kms:RevokeGrant'],
     accountActions: ['kms:ListAliases', 'kms:ListKeys'],
     tableStores: ['usage', 'grants', 'coverage', 'decisions'],
@@ -81,6 +93,7 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     description: 'Hourly: reconciles grants with ListGrants and revokes stale ones (never AWS-service grants).',
   },
   'policy-guard': {
+    remediationDuty: 'policy',
     kmsKeyActions: [...DESCRIBE_KEY_ACTIONS],
     accountActions: ['kms:ListAliases', 'kms:DescribeCustomKeyStores', 'cloudhsm:DescribeClusters'],
     tableStores: ['usage', 'decisions', 'customKeyStores'],
@@ -109,9 +122,16 @@ export const FUNCTION_NAMES = Object.keys(FUNCTION_ACCESS) as FunctionName[];
 export const callsKms = (access: FunctionAccess): boolean =>
   access.kmsKeyActions.length > 0 || access.accountActions.some((action) => action.startsWith('kms:'));
 
-/** Everything the remediation role in a member account must allow: the union of the guard's KMS needs. */
-export const remediationActions = (): { keyActions: string[]; accountActions: string[] } => {
-  const all = Object.values(FUNCTION_ACCESS);
+/** The functions of a duty: they, and only they, may assume its role. */
+export const functionsOfDuty = (duty: RemediationDuty): FunctionName[] =>
+  FUNCTION_NAMES.filter((name) => FUNCTION_ACCESS[name].remediationDuty === duty);
+
+/** A duty's role in member accounts: `<remediationRoleName>-<duty>`. */
+export const remediationRoleName = (baseName: string, duty: RemediationDuty): string => `${baseName}-${duty}`;
+
+/** What a duty's role in a member account must allow: the KMS needs of that duty's functions, nothing more. */
+export const remediationActions = (duty: RemediationDuty): { keyActions: string[]; accountActions: string[] } => {
+  const all = functionsOfDuty(duty).map((name) => FUNCTION_ACCESS[name]);
   return {
     keyActions: [...new Set(all.flatMap((access) => access.kmsKeyActions))].sort(),
     accountActions: [...new Set(all.flatMap((access) => access.accountActions))].sort(),

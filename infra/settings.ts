@@ -179,6 +179,14 @@ const organizationId = (value: unknown): string | undefined => {
   return id;
 };
 
+/** `-c guardRegions=eu-west-1,us-east-1`: the Regions the central guard runs in (the member roles trust each). */
+export const guardRegions = (value: unknown): string[] => {
+  const regions = list(value, 'guardRegions');
+  const bad = regions.find((region) => !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region));
+  if (bad !== undefined) throw new ConfigError(`context "guardRegions" must hold AWS Region names such as eu-west-1, got "${bad}"`);
+  return regions;
+};
+
 export const accountId = (value: string, key: string): string => {
   if (!/^\d{12}$/.test(value)) throw new ConfigError(`context "${key}" must hold 12-digit account ids, got "${value}"`);
   return value;
@@ -219,6 +227,7 @@ const count = (value: unknown, key: string, fallback: number, max: number): numb
 
 const roleName = (value: unknown): string => {
   const name = text(value, 'remediationRoleName') ?? DEFAULT_SETTINGS.remediationRoleName;
-  if (!/^[\w+=,.@-]{1,64}$/.test(name)) throw new ConfigError(`context "remediationRoleName" is not a valid IAM role name: "${name}"`);
+  // Each duty's role is `<name>-<duty>` (at most 9 more characters) and IAM role names have at most 64.
+  if (!/^[\w+=,.@-]{1,55}$/.test(name)) throw new ConfigError(`context "remediationRoleName" is not a valid IAM role name of at most 55 characters (the duty is appended): "${name}"`);
   return name;
 };

@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { dynamoDbActionsOf, NOTIFIER_PARTITION, type TableStoreName } from '../../lib/adapters/dynamodb-actions.js';
 import type { FunctionName } from '../../lib/routing.js';
-import { callsKms, FUNCTION_ACCESS, FUNCTION_NAMES } from '../function-access.js';
+import { callsKms, FUNCTION_ACCESS, FUNCTION_NAMES, remediationRoleName, type RemediationDuty } from '../function-access.js';
 import { ConfigError } from '../../lib/errors.js';
 import { isOrgMode, type GuardSettings } from '../settings.js';
 import { acknowledge } from '../nag.js';
@@ -35,10 +35,12 @@ export class GuardFunctions extends Construct {
     const orgMode = isOrgMode(settings);
     const entries = FUNCTION_NAMES.map((name) => {
       const access = FUNCTION_ACCESS[name];
+      const duty = orgMode ? access.remediationDuty : undefined;
       const guardFunction = new GuardFunction(this, name, {
         name,
         access,
-        environment,
+        // Each KMS-calling function assumes its own duty's role in member accounts.
+        environment: duty === undefined ? environment : { ...environment, KMS_GUARD_REMEDIATION_ROLE: remediationRoleName(settings.remediationRoleName, duty) },
         asynchronous: !SYNCHRONOUS.has(name),
         logRetentionDays: settings.logRetentionDays,
         namedRole: orgMode && callsKms(access),
@@ -70,12 +72,12 @@ export class GuardFunctions extends Construct {
           new iam.PolicyStatement({ sid: 'SlackWebhook', actions: ['secretsmanager:GetSecretValue'], resources: [state.slackSecret.secretArn] }),
         );
       }
-      if (orgMode && callsKms(access)) {
-        role.addToPolicy(assumeRemediationRole(settings));
+      if (duty !== undefined) {
+        role.addToPolicy(assumeRemediationRole(settings, duty));
         if (settings.memberAccounts.length === 0) {
           acknowledge(
             role,
-            `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${settings.remediationRoleName}]`,
+            `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${remediationRoleName(settings.remediationRoleName, duty)}]`,
             'Org mode without a member list: any account, but only the remediation role name and only inside the organization (aws:ResourceOrgID condition).',
           );
         }
@@ -111,6 +113,7 @@ export const guardEnvironment = (settings: GuardSettings, state: GuardState): Re
   KMS_GUARD_EVENT_BUS: state.bus.eventBusName,
   KMS_GUARD_SLACK_SECRET: settings.slackSecretName,
   KMS_GUARD_SLACK_ALLOWED_HOSTS: settings.slackAllowedHosts.join(','),
+  // The base name for functions that call no KMS (lib/config.ts wants it with member accounts); the KMS-calling ones get their duty's role.
   ...(isOrgMode(settings) ? { KMS_GUARD_REMEDIATION_ROLE: settings.remediationRoleName } : {}),
   KMS_GUARD_RECENT_USE_DAYS: String(settings.recentUseWindowDays),
   KMS_GUARD_OBSERVATION_DAYS: String(settings.observationPeriodDays),
@@ -122,8 +125,8 @@ export const guardEnvironment = (settings: GuardSettings, state: GuardState): Re
 });
 
 /** CancelKeyDeletion cannot be called cross-account: the guard acts through a role in the key's account. */
-const assumeRemediationRole = (settings: GuardSettings): iam.PolicyStatement => {
-  const roleIn = (account: string): string => `arn:${Aws.PARTITION}:iam::${account}:role/${settings.remediationRoleName}`;
+const assumeRemediationRole = (settings: GuardSettings, duty: RemediationDuty): iam.PolicyStatement => {
+  const roleIn = (account: string): string => `arn:${Aws.PARTITION}:iam::${account}:role/${remediationRoleName(settings.remediationRoleName, duty)}`;
   // Listed member accounts are the tightest scope; otherwise any account, but only inside the organization.
   const accounts = settings.memberAccounts.length > 0 ? settings.memberAccounts : ['*'];
   return new iam.PolicyStatement({

@@ -1,7 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { matchesPattern, ROUTES } from '../../lib/routing.js';
+import { matchesPattern, ROUTES, type FunctionName } from '../../lib/routing.js';
+import { callsKms, FUNCTION_ACCESS, FUNCTION_NAMES } from '../../infra/function-access.js';
 import { nagViolations } from '../../infra/nag.js';
 import type { KmsGuardStack } from '../../infra/stacks/guard-stack.js';
 import { MemberForwarderStack } from '../../infra/stacks/member-forwarder-stack.js';
@@ -66,20 +67,30 @@ describe('the central guard in org mode', () => {
     for (const name of ['usage-tracker', 'grant-tracker', 'notifier'] as const) {
       expect(allowedActionsByRole(central.template).get(roleOf(central.stack, name))?.has('sts:AssumeRole'), name).toBe(false);
     }
-    const assume = statementsOf(central.template, 'AWS::IAM::Policy', 'PolicyDocument').filter((s) => s.Action === 'sts:AssumeRole');
-    for (const statement of assume) {
+    const assumed = new Map<string, string>();
+    for (const statement of statementsOf(central.template, 'AWS::IAM::Policy', 'PolicyDocument').filter((s) => s.Action === 'sts:AssumeRole')) {
       expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': ORGANIZATION_ID } });
-      expect(JSON.stringify(statement.Resource)).toContain(':iam::*:role/kms-guard-remediation');
+      const role = /:role\/(kms-guard-remediation-[a-z]+)/.exec(JSON.stringify(statement.Resource))?.[1] ?? '';
+      assumed.set(role, (assumed.get(role) ?? '') + '+');
     }
+    // One role per duty: deletion (the guard and the sweep), grants, policy.
+    expect(Object.fromEntries(assumed)).toEqual({ 'kms-guard-remediation-deletion': '++', 'kms-guard-remediation-grants': '+', 'kms-guard-remediation-policy': '+' });
   });
 
-  it('names those roles under /kms-guard/ so member roles can trust exactly them, and tells the functions the role name', () => {
+  it('names those roles under /kms-guard/ so member roles can trust exactly them, and tells each function its duty\'s role', () => {
     const role = resourcesOf(central.template, 'AWS::IAM::Role')[roleOf(central.stack, 'deletion-guard')]?.Properties;
     expect(role?.Path).toBe('/kms-guard/');
     expect(role?.RoleName).toEqual({ 'Fn::Join': ['', ['kms-guard-deletion-guard-', { Ref: 'AWS::Region' }]] });
-    const env = resourcesOf(central.template, 'AWS::Lambda::Function')[functionLogicalId(central.stack, 'deletion-guard')]?.Properties
-      ?.Environment as { Variables: Record<string, string> };
-    expect(env.Variables).toMatchObject({ KMS_GUARD_REMEDIATION_ROLE: 'kms-guard-remediation', KMS_GUARD_MODE: 'enforce' });
+    const env = (name: FunctionName) =>
+      (resourcesOf(central.template, 'AWS::Lambda::Function')[functionLogicalId(central.stack, name)]?.Properties?.Environment as { Variables: Record<string, string> }).Variables;
+    expect(env('deletion-guard')).toMatchObject({ KMS_GUARD_REMEDIATION_ROLE: 'kms-guard-remediation-deletion', KMS_GUARD_MODE: 'enforce' });
+    expect(env('deletion-sweep').KMS_GUARD_REMEDIATION_ROLE).toBe('kms-guard-remediation-deletion');
+    expect(env('grant-expirer').KMS_GUARD_REMEDIATION_ROLE).toBe('kms-guard-remediation-grants');
+    expect(env('policy-guard').KMS_GUARD_REMEDIATION_ROLE).toBe('kms-guard-remediation-policy');
+  });
+
+  it('gives every KMS-calling function a duty, and no other function one', () => {
+    for (const name of FUNCTION_NAMES) expect(FUNCTION_ACCESS[name].remediationDuty !== undefined, name).toBe(callsKms(FUNCTION_ACCESS[name]));
   });
 
   it('passes cdk-nag', () => {
@@ -117,35 +128,47 @@ describe('a member account', () => {
     expect(kms?.State).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
   });
 
-  it('has a remediation role only the guard\'s KMS-calling roles in the central account can assume', () => {
-    const trust = statementsOf(memberRoleTemplate, 'AWS::IAM::Role', 'AssumeRolePolicyDocument');
-    expect(trust).toHaveLength(1);
-    expect(trust[0]).toMatchObject({
-      Action: 'sts:AssumeRole',
-      Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${CENTRAL_ACCOUNT}:root`]] } },
-    });
-    const allowed = JSON.stringify(trust[0]?.Condition);
-    for (const name of ['deletion-guard', 'deletion-sweep', 'grant-expirer', 'policy-guard']) {
-      expect(allowed).toContain(`:iam::${CENTRAL_ACCOUNT}:role/kms-guard/kms-guard-${name}-*`);
-    }
-    expect(allowed).not.toContain('usage-tracker');
-    memberRoleTemplate.hasResourceProperties('AWS::IAM::Role', { RoleName: 'kms-guard-remediation' });
+  const dutyRoles = () =>
+    Object.values(resourcesOf(memberRoleTemplate, 'AWS::IAM::Role')).map((role) => role.Properties as { RoleName: string; AssumeRolePolicyDocument: { Statement: Statement[] } });
+  const trustedBy = (roleName: string): unknown => dutyRoles().find((role) => role.RoleName === roleName)?.AssumeRolePolicyDocument.Statement;
+  const guardRole = (name: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${CENTRAL_ACCOUNT}:role/kms-guard/kms-guard-${name}-`, { Ref: 'AWS::Region' }]] });
+  const centralRoot = { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${CENTRAL_ACCOUNT}:root`]] } };
+
+  it('has one remediation role per duty, each assumable only by exactly its functions\' roles (no wildcard)', () => {
+    expect(dutyRoles().map((role) => role.RoleName).sort()).toEqual(['kms-guard-remediation-deletion', 'kms-guard-remediation-grants', 'kms-guard-remediation-policy']);
+    const trust = (names: string[]) => [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: centralRoot, Condition: { ArnEquals: { 'aws:PrincipalArn': names.map(guardRole) } } }];
+    expect(trustedBy('kms-guard-remediation-deletion')).toEqual(trust(['deletion-guard', 'deletion-sweep']));
+    expect(trustedBy('kms-guard-remediation-grants')).toEqual(trust(['grant-expirer']));
+    expect(trustedBy('kms-guard-remediation-policy')).toEqual(trust(['policy-guard']));
+    expect(JSON.stringify(dutyRoles())).not.toContain('*');
   });
 
-  it('limits the remediation role to the guard\'s own KMS actions', () => {
-    const actions = [...(allowedActionsByRole(memberRoleTemplate).values().next().value ?? [])].sort();
-    expect(actions).toEqual([
-      'cloudhsm:DescribeClusters',
-      'kms:CancelKeyDeletion',
-      'kms:DescribeCustomKeyStores',
-      'kms:DescribeKey',
-      'kms:EnableKey',
-      'kms:GetKeyLastUsage',
-      'kms:ListAliases',
-      'kms:ListGrants',
-      'kms:ListKeys',
-      'kms:ListResourceTags',
-      'kms:RevokeGrant',
+  it('trusts the guard\'s roles in every Region it runs in when told them (guardRegions)', () => {
+    const app = new App({ context: { 'aws:cdk:disable-stack-trace': true } });
+    const stack = new MemberRoleStack(app, 'TwoRegions', { centralAccountId: CENTRAL_ACCOUNT, guardRegions: ['eu-west-1', 'us-east-1'] });
+    const policy = Object.values(resourcesOf(Template.fromStack(stack), 'AWS::IAM::Role'))
+      .map((role) => role.Properties as { RoleName: string; AssumeRolePolicyDocument: { Statement: Statement[] } })
+      .find((role) => role.RoleName === 'kms-guard-remediation-grants')?.AssumeRolePolicyDocument.Statement[0];
+    expect(policy?.Condition).toEqual({
+      ArnEquals: {
+        'aws:PrincipalArn': ['eu-west-1', 'us-east-1'].map((region) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${CENTRAL_ACCOUNT}:role/kms-guard/kms-guard-grant-expirer-${region}`]] })),
+      },
+    });
+  });
+
+  it('gives each duty only its functions\' KMS actions: only deletion may cancel or enable, only grants revoke, policy reads', () => {
+    const actionsOf = (roleName: string) => {
+      const logicalId = Object.entries(resourcesOf(memberRoleTemplate, 'AWS::IAM::Role')).find(([, role]) => role.Properties?.RoleName === roleName)?.[0] ?? '';
+      return [...(allowedActionsByRole(memberRoleTemplate).get(logicalId) ?? [])].sort();
+    };
+    expect(actionsOf('kms-guard-remediation-deletion')).toEqual([
+      'kms:CancelKeyDeletion', 'kms:DescribeKey', 'kms:EnableKey', 'kms:GetKeyLastUsage', 'kms:ListAliases', 'kms:ListGrants', 'kms:ListKeys', 'kms:ListResourceTags',
+    ]);
+    expect(actionsOf('kms-guard-remediation-grants')).toEqual([
+      'kms:DescribeKey', 'kms:GetKeyLastUsage', 'kms:ListAliases', 'kms:ListGrants', 'kms:ListKeys', 'kms:ListResourceTags', 'kms:RevokeGrant',
+    ]);
+    expect(actionsOf('kms-guard-remediation-policy')).toEqual([
+      'cloudhsm:DescribeClusters', 'kms:DescribeCustomKeyStores', 'kms:DescribeKey', 'kms:GetKeyLastUsage', 'kms:ListAliases', 'kms:ListResourceTags',
     ]);
   });
 

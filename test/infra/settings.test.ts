@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lib/errors.js';
-import { DEFAULT_SETTINGS, isOrgMode, settingsFromContext } from '../../infra/settings.js';
+import { DEFAULT_SETTINGS, guardRegions, isOrgMode, settingsFromContext } from '../../infra/settings.js';
 
 const settingsWith = (context: Record<string, unknown>) => settingsFromContext(new App({ context }).node);
 
@@ -46,10 +46,19 @@ describe('deployment settings', () => {
     [{ organizationId: 'org-123' }, /"organizationId" must look like o-/],
     [{ memberAccounts: '1234' }, /"memberAccounts" must hold 12-digit account ids/],
     [{ remediationRoleName: 'has space' }, /not a valid IAM role name/],
+    [{ remediationRoleName: 'r'.repeat(56) }, /at most 55 characters \(the duty is appended\)/],
     [{ exemptPrincipals: [1, 2] }, /"exemptPrincipals" must be a list of strings/],
     [{ usageHeartbeatHours: '169' }, /"usageHeartbeatHours" must be a whole number of hours from 1 to 168/],
   ])('reject %j naming the key', (context, message) => {
     expect(() => settingsWith(context)).toThrow(ConfigError);
     expect(() => settingsWith(context)).toThrow(message);
+  });
+});
+
+describe('guardRegions (the member roles trust the guard in each)', () => {
+  it('reads a comma-separated list and rejects what is not a Region name', () => {
+    expect(guardRegions('eu-west-1, us-gov-west-1')).toEqual(['eu-west-1', 'us-gov-west-1']);
+    expect(guardRegions(undefined)).toEqual([]);
+    expect(() => guardRegions('eu-west-1,Ireland')).toThrow(/"guardRegions" must hold AWS Region names such as eu-west-1, got "Ireland"/);
   });
 });
