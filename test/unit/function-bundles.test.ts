@@ -34,7 +34,7 @@ describe('each Lambda bundle', () => {
     ['deletion-guard', ['client-dynamodb', 'client-kms', 'client-sts', 'client-eventbridge']],
     ['deletion-sweep', ['client-dynamodb', 'client-kms', 'client-sts', 'client-eventbridge']],
     ['grant-expirer', ['client-dynamodb', 'client-kms', 'client-sts', 'client-eventbridge']],
-    ['policy-guard', ['client-dynamodb', 'client-kms', 'client-eventbridge', 'client-cloudhsm-v2']],
+    ['policy-guard', ['client-dynamodb', 'client-kms', 'client-sts', 'client-eventbridge', 'client-cloudhsm-v2']],
     ['notifier', ['client-dynamodb', 'client-secrets-manager']],
   ])('%s carries only the SDK clients it calls: %j', async (name, expected) => {
     expect(await clientsIn(name)).toEqual(expected);
