@@ -154,6 +154,13 @@ const CLOSE_BRACKET = 0x5d;
 const BOM = [0xef, 0xbb, 0xbf];
 const MAX_KEY_BYTES = 256;
 
+/** How many backslashes run right before `end` (not before `start`): an odd count escapes the byte at `end`. */
+const trailingBackslashes = (chunk: Buffer, start: number, end: number): number => {
+  let count = 0;
+  for (let position = end - 1; position >= start && chunk[position] === BACKSLASH; position -= 1) count += 1;
+  return count;
+};
+
 const isSpace = (byte: number): boolean => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 
 /** Where the scanner is in `{ "key": value, …, "Records": [ element, … ], … }` or `[ element, … ]`. */
@@ -258,8 +265,16 @@ class DocumentScanner {
           elementStart = position;
           position -= 1;
           break;
-        case 'in-element':
-          if (!this.valueEnds(byte)) break;
+        case 'in-element': {
+          // The hot path: most bytes of a log are inside records, scanned in a tight loop (scanToValueEnd).
+          const end = this.scanToValueEnd(chunk, position);
+          if (end < 0) {
+            position = chunk.length;
+            break;
+          }
+          position = end;
+          const byte = chunk[end] ?? 0;
+          const at = this.offset + end;
           if (byte === CLOSE_BRACE) {
             this.fail(`not valid JSON: unexpected "}" at byte ${at}`, out);
             break;
@@ -270,6 +285,7 @@ class DocumentScanner {
           if (byte === COMMA) this.state = 'element';
           else this.leaveRecords();
           break;
+        }
         case 'done':
           if (!isSpace(byte)) this.fail(`not valid JSON: unexpected data after the document at byte ${at}`, out);
           break;
@@ -305,6 +321,57 @@ class DocumentScanner {
     this.depth = 0;
     this.inString = false;
     this.escaped = false;
+  }
+
+  /**
+   * valueEnds over a chunk from `from`, with the state in locals: the position of the byte that ends the value, or
+   * -1 when the chunk ends first (the state is kept for the next chunk). Inside a string it jumps to the next quote
+   * or backslash with indexOf (native), since most of a record's bytes are string contents.
+   */
+  private scanToValueEnd(chunk: Buffer, from: number): number {
+    let { depth, inString, escaped } = this;
+    const length = chunk.length;
+    let found = -1;
+    for (let position = from; position < length; position += 1) {
+      if (inString) {
+        if (escaped) {
+          escaped = false;
+          continue;
+        }
+        const quote = chunk.indexOf(QUOTE, position);
+        if (quote < 0) {
+          // No closing quote in this chunk: only a trailing backslash can matter for the next one.
+          escaped = trailingBackslashes(chunk, position, length) % 2 === 1;
+          position = length;
+          break;
+        }
+        const backslashes = trailingBackslashes(chunk, position, quote);
+        if (backslashes % 2 === 1) {
+          position = quote;
+          continue;
+        }
+        inString = false;
+        position = quote;
+        continue;
+      }
+      const byte = chunk[position];
+      if (byte === QUOTE) inString = true;
+      else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) depth += 1;
+      else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+        if (depth === 0) {
+          found = position;
+          break;
+        }
+        depth -= 1;
+      } else if (byte === COMMA && depth === 0) {
+        found = position;
+        break;
+      }
+    }
+    this.depth = depth;
+    this.inString = inString;
+    this.escaped = escaped;
+    return found;
   }
 
   /** Tracks strings and depth; true at a `,` `}` or `]` that ends the value (depth 0, outside a string). */
