@@ -145,4 +145,25 @@ describe('a flood of failed calls on keys pending deletion', () => {
     expect(evidenceCalls).toBeLessThanOrEqual(batches.length * flooded.length * 5 + 5);
     console.info(`flood: ${records.length} messages in ${batches.length} batches, ${elapsedMs.toFixed(0)} ms, ${evidenceCalls} KMS evidence calls (budget ${BUDGET} per invocation, max spent ${Math.max(...spentPerBatch)})`);
   }, 60_000);
+  it('fails closed once the evidence budget is spent: the keys it could not read are cancelled and left Disabled', async () => {
+    const keys = await Promise.all(Array.from({ length: 30 }, () => scheduledKey()));
+    const batch = keys.map(({ keyArn }, index) => sqsRecord(`failure-${index}`, eventBridgeEnvelope(failedDecrypt(keyArn, index, new Date(NOW.getTime() + 60_000)))));
+    const budget = new KmsCallBudget(BUDGET);
+
+    const response = (await buildPendingUseBatchHandler(container(budget))({ Records: batch }, context)) as SQSBatchResponse;
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(world.fake.calls.filter((call) => EVIDENCE_OPERATIONS.has(call.operation))).toHaveLength(BUDGET);
+    const states = keys.map(({ keyArn }) => world.fake.state(keyArn));
+    expect(states.filter((state) => state === 'PendingDeletion')).toEqual([]);
+    // 5 evidence calls a key: 20 keys were read and restored; the other 10 were cancelled blind.
+    expect(states.filter((state) => state === 'Enabled')).toHaveLength(BUDGET / 5);
+    const blind = world.published.filter((decision) => decision.reasons.includes('evidence-unavailable'));
+    expect(blind).toHaveLength(keys.length - BUDGET / 5);
+    for (const decision of blind) {
+      expect(world.fake.state(decision.keyArn)).toBe('Disabled');
+      expect(JSON.stringify(decision.evidence)).toContain('KMS call budget exhausted');
+    }
+    expect(world.fake.callsOf('EnableKey')).toHaveLength(BUDGET / 5);
+  });
 });
