@@ -12,10 +12,20 @@ import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
 import { collapseFailures } from '../domain/deletion/collapse-failures.js';
 import type { KmsEvent } from '../domain/kms-event.js';
-import { InvalidRecordError } from '../errors.js';
+import { InvalidRecordError, KmsGuardError } from '../errors.js';
 import { parseSqsBody } from '../ingest/parse-record.js';
 import { deletionTriggerOf, guardDeletion, triggerKeyArn } from '../use-cases/guard-deletion.js';
 import type { DeletionGuardDeps } from './deletion-guard.js';
+
+/** Time an evaluation may need (the repair's wait for the store, 25 s, and its KMS calls). */
+export const EVALUATION_RESERVE_MS = 30_000;
+
+/** Not evaluated in this invocation for lack of time: the message is returned to SQS and retried. */
+export class EvaluationDeferredError extends KmsGuardError {
+  constructor(readonly reserveMs: number) {
+    super(`less than ${reserveMs} ms left in the invocation: evaluation deferred to a redelivery`);
+  }
+}
 
 const SqsEnvelope = z.object({ Records: z.array(z.looseObject({ messageId: z.string().min(1), body: z.unknown() })) });
 
@@ -61,7 +71,15 @@ export const buildPendingUseBatchHandler = (deps: DeletionGuardDeps) => {
       const group = event.eventName === 'ScheduleKeyDeletion' ? `schedule#${event.eventId}` : `pending-use#${keyArn}`;
       groups.set(group, [...(groups.get(group) ?? []), { messageId, event }]);
     }
+    let deferred = 0;
     for (const accepted of groups.values()) {
+      // An evaluation may wait for the store before EnableKey (repair-key.ts): never start one the timeout could cut short.
+      if (context.getRemainingTimeInMillis() < EVALUATION_RESERVE_MS) {
+        const error = new EvaluationDeferredError(EVALUATION_RESERVE_MS);
+        for (const { messageId } of accepted) failures.set(messageId, error);
+        deferred += accepted.length;
+        continue;
+      }
       const { representative, failure } = collapseFailures(accepted.map(({ event }) => event));
       const keyArn = triggerKeyArn(representative);
       try {
@@ -78,6 +96,7 @@ export const buildPendingUseBatchHandler = (deps: DeletionGuardDeps) => {
       messages: envelope.data.Records.length,
       evaluations: groups.size,
       ignored,
+      deferred,
       failed: failures.size,
       ...(deps.evidenceBudget === undefined ? {} : { kmsEvidenceCalls: deps.evidenceBudget.used }),
     });

@@ -166,4 +166,15 @@ describe('a flood of failed calls on keys pending deletion', () => {
     }
     expect(world.fake.callsOf('EnableKey')).toHaveLength(BUDGET / 5);
   });
+  it('defers, rather than starts, an evaluation the invocation has no time left to finish', async () => {
+    const { keyArn } = await scheduledKey();
+    const batch = [sqsRecord('late-1', eventBridgeEnvelope(failedDecrypt(keyArn, 1, new Date(NOW.getTime() + 60_000))))];
+    const nearTimeout = { ...context, getRemainingTimeInMillis: () => 10_000 } as Context;
+
+    const response = (await buildPendingUseBatchHandler(container(new KmsCallBudget(BUDGET)))({ Records: batch }, nearTimeout)) as SQSBatchResponse;
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'late-1' }]);
+    expect(world.fake.calls.filter((call) => EVIDENCE_OPERATIONS.has(call.operation))).toEqual([]);
+    expect(world.fake.state(keyArn)).toBe('PendingDeletion');
+  });
 });
