@@ -14,7 +14,7 @@ import { collapseFailures } from '../domain/deletion/collapse-failures.js';
 import type { KmsEvent } from '../domain/kms-event.js';
 import { InvalidRecordError, KmsGuardError } from '../errors.js';
 import { parseSqsBody } from '../ingest/parse-record.js';
-import { deletionTriggerOf, guardDeletion, triggerKeyArn } from '../use-cases/guard-deletion.js';
+import { deletionTriggerOf, guardDeletion, PENDING_STATES, triggerKeyArn } from '../use-cases/guard-deletion.js';
 import type { DeletionGuardDeps } from './deletion-guard.js';
 
 /** Time an evaluation may need (the repair's wait for the store, 25 s, and its KMS calls). */
@@ -37,6 +37,19 @@ interface Accepted {
   readonly messageId: string;
   readonly event: KmsEvent;
 }
+
+/**
+ * A flood's later batches are mostly failures from before the key was cancelled: one DescribeKey answers them, not
+ * the whole evidence. True only when KMS says the key is no longer pending; any doubt (no KMS, an error) evaluates.
+ */
+const noLongerPending = async (deps: DeletionGuardDeps, keyArn: string): Promise<boolean> => {
+  try {
+    const directory = deps.keyDirectoryFor?.(keyArn);
+    return directory !== undefined && !PENDING_STATES.has(await directory.keyState(keyArn));
+  } catch {
+    return false;
+  }
+};
 
 export const buildPendingUseBatchHandler = (deps: DeletionGuardDeps) => {
   const processor = new BatchProcessor(EventType.SQS);
@@ -72,6 +85,7 @@ export const buildPendingUseBatchHandler = (deps: DeletionGuardDeps) => {
       groups.set(group, [...(groups.get(group) ?? []), { messageId, event }]);
     }
     let deferred = 0;
+    let notPending = 0;
     for (const accepted of groups.values()) {
       // An evaluation may wait for the store before EnableKey (repair-key.ts): never start one the timeout could cut short.
       if (context.getRemainingTimeInMillis() < EVALUATION_RESERVE_MS) {
@@ -82,6 +96,10 @@ export const buildPendingUseBatchHandler = (deps: DeletionGuardDeps) => {
       }
       const { representative, failure } = collapseFailures(accepted.map(({ event }) => event));
       const keyArn = triggerKeyArn(representative);
+      if (representative.eventName !== 'ScheduleKeyDeletion' && keyArn !== undefined && (await noLongerPending(deps, keyArn))) {
+        notPending += accepted.length;
+        continue;
+      }
       try {
         const decisions = await guardDeletion(useCaseDeps, representative, representative.eventName === 'ScheduleKeyDeletion' ? undefined : failure);
         for (const decision of decisions) {
@@ -97,6 +115,7 @@ export const buildPendingUseBatchHandler = (deps: DeletionGuardDeps) => {
       evaluations: groups.size,
       ignored,
       deferred,
+      notPending,
       failed: failures.size,
       ...(deps.evidenceBudget === undefined ? {} : { kmsEvidenceCalls: deps.evidenceBudget.used }),
     });

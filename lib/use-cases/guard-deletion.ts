@@ -72,7 +72,7 @@ export const deletionTriggerOf = (event: KmsEvent): DeletionTriggerKind => {
 export const triggerKeyArn = (event: KmsEvent): string | undefined =>
   event.keyArns.find((keyArn) => event.error?.message.includes(keyArn) === true) ?? event.keyArns[0];
 
-const PENDING_STATES: ReadonlySet<string> = new Set(['PendingDeletion', 'PendingReplicaDeletion']);
+export const PENDING_STATES: ReadonlySet<string> = new Set(['PendingDeletion', 'PendingReplicaDeletion']);
 
 /**
  * Returns the decisions made: none for a duplicate delivery or an event that needs none. `failure` replaces the
