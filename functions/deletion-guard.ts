@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { buildDeletionGuardHandler } from '../lib/handlers/deletion-guard.js';
-import { buildPendingUseBatchHandler, isSqsBatch } from '../lib/handlers/pending-use-batch.js';
+import { buildPendingUseBatchHandler } from '../lib/handlers/pending-use-batch.js';
+import { isSqsBatch } from '../lib/handlers/sqs-batch.js';
 import { deletionGuardRuntime } from '../lib/wiring/deletion-guard.js';
 
 // EventBridge invokes it with a ScheduleKeyDeletion; the pending-use queue with batches of failed calls.

@@ -29,10 +29,6 @@ export class EvaluationDeferredError extends KmsGuardError {
 
 const SqsEnvelope = z.object({ Records: z.array(z.looseObject({ messageId: z.string().min(1), body: z.unknown() })) });
 
-/** An SQS event source batch rather than one EventBridge event (which never has top-level Records). */
-export const isSqsBatch = (input: unknown): boolean =>
-  typeof input === 'object' && input !== null && 'Records' in input && Array.isArray(input.Records);
-
 interface Accepted {
   readonly messageId: string;
   readonly event: KmsEvent;
