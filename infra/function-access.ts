@@ -33,6 +33,11 @@ export interface FunctionAccess {
   readonly memorySize: number;
   readonly timeoutSeconds: number;
   readonly description: string;
+  /**
+   * Executions set aside for the function (reserved concurrency): a flood elsewhere in the account cannot take
+   * them, and it cannot use more. Default none (the account's unreserved pool).
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /** DescribeKey + ListResourceTags + ListAliases + GetKeyLastUsage: KeyDirectory.describe(). */
@@ -69,6 +74,8 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     memorySize: 512,
     timeoutSeconds: 60,
     description: 'Cancels risky ScheduleKeyDeletion calls and restores the key state.',
+    // Failed-call batches use at most PENDING_USE_MAX_CONCURRENCY of these; the rest are the schedulings'.
+    reservedConcurrency: 10,
   },
   'deletion-sweep': {
     remediationDuty: 'deletion',
@@ -137,3 +144,8 @@ export const remediationActions = (duty: RemediationDuty): { keyActions: string[
     accountActions: [...new Set(all.flatMap((access) => access.accountActions))].sort(),
   };
 };
+
+/** Batches of calls failing on keys pending deletion handled at once (the deletion guard's queue). */
+export const PENDING_USE_MAX_CONCURRENCY = 2;
+/** Batches of calls failing on disabled keys handled at once (the policy guard's queue). */
+export const DISABLED_USE_MAX_CONCURRENCY = 2;

@@ -35,6 +35,11 @@ export interface EventRoute {
   readonly state: 'ENABLED' | 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
   /** Buffered through SQS (batched) rather than invoked directly. */
   readonly viaQueue: boolean;
+  /**
+   * With viaQueue: the route has a queue of its own, consumed by `target` in small batches at capped concurrency
+   * (infra/constructs/failure-buffer.ts), instead of the usage buffer. For failed calls, which anyone can flood.
+   */
+  readonly ownQueue?: boolean;
 }
 
 export const CLOUDTRAIL_DETAIL_TYPES = ['AWS API Call via CloudTrail', 'AWS Service Event via CloudTrail'] as const;
@@ -94,14 +99,15 @@ export const ROUTES: readonly EventRoute[] = [
   {
     id: 'UseWhilePendingDeletion',
     target: 'deletion-guard',
-    description: 'A call failed because its key is pending deletion (or replica deletion): a workload depends on it. React at once.',
+    description: 'A call failed because its key is pending deletion (or replica deletion): a workload depends on it. React within seconds, in batches.',
     pattern: {
       source: ['aws.kms'],
       'detail-type': ['AWS API Call via CloudTrail'],
       detail: { eventSource: ['kms.amazonaws.com'], errorMessage: PENDING_DELETION_SUFFIXES.map((suffix) => ({ suffix })) },
     },
     state: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
-    viaQueue: false,
+    viaQueue: true,
+    ownQueue: true,
   },
   {
     id: 'PolicyAndDisable',
@@ -129,7 +135,8 @@ export const ROUTES: readonly EventRoute[] = [
       detail: { eventSource: ['kms.amazonaws.com'], errorCode: ['DisabledException'] },
     },
     state: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
-    viaQueue: false,
+    viaQueue: true,
+    ownQueue: true,
   },
   {
     id: 'CloudHsmDeleteHsm',

@@ -19,6 +19,8 @@ export interface EventRoutesProps {
   readonly functions: Readonly<Partial<Record<FunctionName, lambda.IFunction>>>;
   /** Target of `viaQueue` routes (the usage buffer). */
   readonly usageQueue: sqs.IQueue;
+  /** Targets of `ownQueue` routes, by route id (infra/constructs/failure-buffer.ts). Default none. */
+  readonly routeQueues?: Readonly<Record<string, sqs.IQueue>>;
   /** Events EventBridge could not deliver after its retries. */
   readonly deliveryDeadLetterQueue: sqs.IQueue;
   /** Default ROUTES. */
@@ -49,9 +51,16 @@ export class EventRoutes extends Construct {
         description: `kms-guard ${route.target}: ${route.description}`,
         pattern: route.pattern,
         state: route.state,
-        target: route.viaQueue ? { kind: 'queue', queue: props.usageQueue } : { kind: 'function', function: fn },
+        target: route.viaQueue ? { kind: 'queue', queue: this.queueOf(route) } : { kind: 'function', function: fn },
       });
     }
+  }
+
+  private queueOf(route: EventRoute): sqs.IQueue {
+    if (route.ownQueue !== true) return this.props.usageQueue;
+    const queue = this.props.routeQueues?.[route.id];
+    if (queue === undefined) throw new ConfigError(`route ${route.id}: it needs a queue of its own and none was given`);
+    return queue;
   }
 
   /** Adds one rule with its target, retry policy, DLQ and the resource permissions EventBridge needs. */

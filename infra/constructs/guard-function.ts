@@ -87,6 +87,7 @@ export class GuardFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,
+      ...(props.access.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.access.reservedConcurrency }),
       environment: {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: `kms-guard-${props.name}`,

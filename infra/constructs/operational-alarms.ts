@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { KMS_THROTTLED_MESSAGE } from '../../lib/adapters/kms-throttle-watch.js';
 
 export interface OperationalAlarmsProps {
   readonly functions: readonly { readonly name: string; readonly function: lambda.IFunction }[];
@@ -25,7 +26,14 @@ export interface OperationalAlarmsProps {
    * Alarms when none was recorded for `hours` hours in a row (missing data counts as none). Default no heartbeat alarm.
    */
   readonly usageHeartbeat?: { readonly logGroup: logs.ILogGroup; readonly hours: number };
+  /** Queues of the failure routes: alarms when their oldest message waits longer than `bufferMaxAge`. Default none. */
+  readonly failureBuffers?: readonly { readonly name: string; readonly queue: sqs.IQueue }[];
+  /** Logs of the functions that call KMS: their "kms throttled" lines (kms-throttle-watch.ts) feed the KMS throttle alarm. Default none. */
+  readonly kmsThrottles?: readonly { readonly name: string; readonly logGroup: logs.ILogGroup }[];
 }
+
+/** Namespace and name of the metric the guard's "kms throttled" log lines feed (one per throttled attempt). */
+export const KMS_THROTTLE_METRIC = { namespace: 'KmsGuard', name: 'KmsThrottledCalls' } as const;
 
 /** Namespace and name of the heartbeat metric the usage tracker's logs feed. */
 export const HEARTBEAT_METRIC = { namespace: 'KmsGuard', name: 'ReadOnlyKmsEventsRecorded' } as const;
@@ -48,6 +56,50 @@ export class OperationalAlarms extends Construct {
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+    for (const { name, function: fn } of props.functions) {
+      // A guard function Lambda refused to run: its reserved concurrency (or the account's) is used up.
+      add(`${name}-throttles`, {
+        alarmDescription: `kms-guard ${name} was throttled by Lambda (concurrency used up); check for a flood of events and the function's reserved concurrency`,
+        metric: fn.metricThrottles({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+    const throttleFilters = (props.kmsThrottles ?? []).map(
+      ({ name, logGroup }) =>
+        new logs.MetricFilter(this, `${name}-kms-throttled`, {
+          logGroup,
+          metricNamespace: KMS_THROTTLE_METRIC.namespace,
+          metricName: KMS_THROTTLE_METRIC.name,
+          filterPattern: logs.FilterPattern.stringValue('$.message', '=', KMS_THROTTLED_MESSAGE),
+          metricValue: '1',
+        }),
+    );
+    const [firstThrottleFilter] = throttleFilters;
+    if (firstThrottleFilter !== undefined) {
+      // Every filter feeds the same metric (no dimensions): one alarm for all the guard's KMS callers.
+      add('kms-throttles', {
+        alarmDescription:
+          'kms-guard: KMS throttled the guard\'s own calls (the log line "kms throttled" names the API). The guard shares the account\'s KMS quotas with its workloads: look for a flood of failed calls or a sweep over many keys.',
+        metric: firstThrottleFilter.metric({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+    for (const { name, queue } of props.failureBuffers ?? []) {
+      add(`${name}-buffer-age`, {
+        alarmDescription: `kms-guard is falling behind on ${name}: the oldest buffered failed call is getting old (a flood, or the consumer failing)`,
+        metric: queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+        threshold: (props.bufferMaxAge ?? Duration.minutes(15)).toSeconds(),
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     }

@@ -16,7 +16,8 @@ import { OperationalAlarms } from '../constructs/operational-alarms.js';
 import { deadLetterQueue } from '../constructs/secure-queue.js';
 import { SweepSchedules } from '../constructs/sweep-schedules.js';
 import { UsageBuffer } from '../constructs/usage-buffer.js';
-import { FUNCTION_ACCESS } from '../function-access.js';
+import { FailureBuffer } from '../constructs/failure-buffer.js';
+import { callsKms, DISABLED_USE_MAX_CONCURRENCY, FUNCTION_ACCESS, PENDING_USE_MAX_CONCURRENCY } from '../function-access.js';
 import { isOrgMode, type GuardSettings } from '../settings.js';
 
 /** Source of the decision events the guard publishes on its bus (lib/adapters/eventbridge-publisher.ts). */
@@ -37,6 +38,8 @@ export class KmsGuardStack extends Stack {
   readonly state: GuardState;
   readonly functions: GuardFunctions;
   readonly usageBuffer: UsageBuffer;
+  /** The queues of the failure routes (ROUTES with ownQueue), by route id. */
+  readonly failureBuffers: Readonly<Record<string, FailureBuffer>>;
   /** Present only with `-c backfillBucket=…`. */
   readonly backfill?: Backfill;
 
@@ -59,15 +62,29 @@ export class KmsGuardStack extends Stack {
       consumer: this.functions.byName['usage-tracker'].function,
       consumerTimeout: Duration.seconds(FUNCTION_ACCESS['usage-tracker'].timeoutSeconds),
     });
+    const failureBuffer = (id: string, consumer: 'deletion-guard' | 'policy-guard', purpose: string, maxConcurrency: number): FailureBuffer =>
+      new FailureBuffer(this, id, {
+        consumer: this.functions.byName[consumer].function,
+        consumerTimeout: Duration.seconds(FUNCTION_ACCESS[consumer].timeoutSeconds),
+        ...(FUNCTION_ACCESS[consumer].reservedConcurrency === undefined ? {} : { consumerReservedConcurrency: FUNCTION_ACCESS[consumer].reservedConcurrency }),
+        purpose,
+        maxConcurrency,
+      });
+    this.failureBuffers = {
+      UseWhilePendingDeletion: failureBuffer('PendingUseBuffer', 'deletion-guard', 'calls failing on keys pending deletion', PENDING_USE_MAX_CONCURRENCY),
+      UseWhileDisabled: failureBuffer('DisabledUseBuffer', 'policy-guard', 'calls failing on disabled keys', DISABLED_USE_MAX_CONCURRENCY),
+    };
+    const routeQueues = Object.fromEntries(Object.entries(this.failureBuffers).map(([routeId, buffer]) => [routeId, buffer.queue]));
     const undelivered = deadLetterQueue(this, 'UndeliveredEvents', 'events EventBridge or the Scheduler could not deliver');
 
-    new EventRoutes(this, 'Routes', { functions: fns, usageQueue: this.usageBuffer.queue, deliveryDeadLetterQueue: undelivered });
+    new EventRoutes(this, 'Routes', { functions: fns, usageQueue: this.usageBuffer.queue, routeQueues, deliveryDeadLetterQueue: undelivered });
     // Org mode: member accounts forward their KMS events to the guard bus; the same routes apply there.
     const guardBusRoutes = new EventRoutes(this, 'GuardBusRoutes', {
       eventBus: this.state.bus,
       routes: isOrgMode(settings) ? ROUTES : [],
       functions: fns,
       usageQueue: this.usageBuffer.queue,
+      routeQueues,
       deliveryDeadLetterQueue: undelivered,
     });
     guardBusRoutes.addRule({
@@ -92,9 +109,12 @@ export class KmsGuardStack extends Stack {
       deadLetterQueues: [
         { name: 'usage-buffer-dlq', queue: this.usageBuffer.deadLetterQueue },
         { name: 'undelivered-events', queue: undelivered },
+        ...Object.entries(this.failureBuffers).map(([routeId, buffer]) => ({ name: `${routeId}-dlq`, queue: buffer.deadLetterQueue })),
         ...guardFunctions.flatMap(([name, fn]) => (fn.failureQueue === undefined ? [] : [{ name: `${name}-failures`, queue: fn.failureQueue }])),
       ],
       usageBuffer: this.usageBuffer.queue,
+      failureBuffers: Object.entries(this.failureBuffers).map(([routeId, buffer]) => ({ name: routeId, queue: buffer.queue })),
+      kmsThrottles: guardFunctions.filter(([name]) => callsKms(FUNCTION_ACCESS[name as keyof typeof FUNCTION_ACCESS])).map(([name, fn]) => ({ name, logGroup: fn.logGroup })),
       usageHeartbeat: { logGroup: this.functions.byName['usage-tracker'].logGroup, hours: settings.usageHeartbeatHours },
       alarmTopicArn: alarmTopic.topicArn,
     });

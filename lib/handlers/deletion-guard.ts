@@ -7,6 +7,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import type { KmsCallBudget } from '../adapters/kms-call-budget.js';
 import type { RuntimeConfig } from '../config.js';
 import { deletionTriggerOf, guardDeletion, type DeletionDeps } from '../use-cases/guard-deletion.js';
 import { parseOneEvent } from './parse-one-event.js';
@@ -14,6 +15,8 @@ import { parseOneEvent } from './parse-one-event.js';
 export interface DeletionGuardDeps extends Omit<DeletionDeps, 'mode' | 'policy'> {
   readonly config: Pick<RuntimeConfig, 'mode' | 'policy'>;
   readonly logger: Logger;
+  /** The invocation's KMS evidence-call budget (lib/adapters/kms-call-budget.ts), reset per invocation. */
+  readonly evidenceBudget?: Pick<KmsCallBudget, 'reset' | 'used'>;
 }
 
 export interface DeletionGuardResult {
@@ -22,6 +25,7 @@ export interface DeletionGuardResult {
 
 export const buildDeletionGuardHandler = (deps: DeletionGuardDeps) =>
   middy(async (input: unknown): Promise<DeletionGuardResult> => {
+    deps.evidenceBudget?.reset();
     const outcome = parseOneEvent(input, deps.logger);
     if (outcome.kind === 'skipped') return { decisions: [] };
     const { event } = outcome;

@@ -72,10 +72,13 @@ export const deletionTriggerOf = (event: KmsEvent): DeletionTriggerKind => {
 export const triggerKeyArn = (event: KmsEvent): string | undefined =>
   event.keyArns.find((keyArn) => event.error?.message.includes(keyArn) === true) ?? event.keyArns[0];
 
-const PENDING_STATES: ReadonlySet<string> = new Set(['PendingDeletion', 'PendingReplicaDeletion']);
+export const PENDING_STATES: ReadonlySet<string> = new Set(['PendingDeletion', 'PendingReplicaDeletion']);
 
-/** Returns the decisions made: none for a duplicate delivery or an event that needs none. */
-export const guardDeletion = async (deps: DeletionDeps, event: KmsEvent): Promise<Decision[]> => {
+/**
+ * Returns the decisions made: none for a duplicate delivery or an event that needs none. `failure` replaces the
+ * evidence of a pending-use event when a batch collapsed several failed calls into it (collapse-failures.ts).
+ */
+export const guardDeletion = async (deps: DeletionDeps, event: KmsEvent, failure?: FailedUse): Promise<Decision[]> => {
   const trigger = deletionTriggerOf(event);
   if (trigger.kind === 'ignored') return [];
   const keyArn = triggerKeyArn(event);
@@ -89,7 +92,7 @@ export const guardDeletion = async (deps: DeletionDeps, event: KmsEvent): Promis
     region: event.region,
     trigger: { kind: trigger.kind, eventId: event.eventId, at: event.eventTime, actor: event.caller.principal } satisfies DeletionTrigger,
     ...(directory === undefined ? {} : { directory }),
-    ...(trigger.kind === 'schedule' ? { triggerScheduling: schedulingOf(event) } : { triggerFailure: failureOf(event) }),
+    ...(trigger.kind === 'schedule' ? { triggerScheduling: schedulingOf(event) } : { triggerFailure: failure ?? failureOf(event) }),
   });
   // Someone already cancelled: re-enabling on a late failure event could undo a deliberate Disable.
   if (trigger.kind === 'pending-use' && gaps.length === 0 && evidence.currentState !== undefined && !PENDING_STATES.has(evidence.currentState)) return [];

@@ -38,6 +38,28 @@ export const guardPolicy = async (deps: GuardPolicyDeps, event: KmsEvent): Promi
   return enacted;
 };
 
+/**
+ * Calls failing on one disabled key (a batch from the policy guard's queue, already recorded): the key and its usage
+ * are read once, and each workload is alerted once per disable period (its decisionId), from its earliest failure.
+ */
+export const guardDisabledUses = async (deps: GuardPolicyDeps, keyArn: string, failures: readonly KmsEvent[]): Promise<Decision[]> => {
+  const [key, usage] = await Promise.all([deps.usage.getKey(keyArn), deps.usage.getUsage(keyArn)]);
+  const ordered = failures.filter(isDisabledFailure).sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+  const seen = new Set<string>();
+  const enacted: Decision[] = [];
+  for (const event of ordered) {
+    const since = disabledSince(key?.history ?? [], event.eventTime);
+    const decisionId = disabledUseDecisionId(keyArn, event, since);
+    if (seen.has(decisionId)) continue;
+    seen.add(decisionId);
+    for (const alert of await keyAlert(deps, event, decisionId, findingsOf([useWhileDisabled(event, since, usage)]), key)) {
+      const recorded = await enactDecision(deps, alert, async () => []);
+      if (recorded !== undefined) enacted.push(recorded);
+    }
+  }
+  return enacted;
+};
+
 const alertsFor = async (deps: GuardPolicyDeps, event: KmsEvent): Promise<Decision[]> => {
   if (POLICY_OPERATIONS.has(event.eventName)) return keyAlert(deps, event, event.eventId, evaluatePolicyChange(event));
   if (event.eventName === 'DisableKey' && event.error === undefined) {

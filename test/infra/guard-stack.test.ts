@@ -2,7 +2,8 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinition } from '../../lib/adapters/dynamodb-table.js';
 import { PENDING_DELETION_SUFFIXES } from '../../lib/domain/operations.js';
-import { HEARTBEAT_METRIC } from '../../infra/constructs/operational-alarms.js';
+import { HEARTBEAT_METRIC, KMS_THROTTLE_METRIC } from '../../infra/constructs/operational-alarms.js';
+import { KMS_THROTTLED_MESSAGE } from '../../lib/adapters/kms-throttle-watch.js';
 import { ROUTES, SCHEDULES, type FunctionName } from '../../lib/routing.js';
 import { FUNCTION_NAMES } from '../../infra/function-access.js';
 import { nagViolations } from '../../infra/nag.js';
@@ -34,7 +35,9 @@ describe('the guard stack (single account)', () => {
       expect(rule?.EventBusName).toBeUndefined();
       expect(rule?.State).toBe(route.state);
       const target = rule?.Targets[0];
-      const expectedArn = route.viaQueue ? arnOf(logicalIdOf(stack, stack.usageBuffer.queue)) : arnOf(functionLogicalId(stack, route.target));
+      const ownQueue = stack.failureBuffers[route.id]?.queue;
+      const queue = route.ownQueue === true && ownQueue !== undefined ? ownQueue : stack.usageBuffer.queue;
+      const expectedArn = route.viaQueue ? arnOf(logicalIdOf(stack, queue)) : arnOf(functionLogicalId(stack, route.target));
       expect(target?.Arn).toEqual(expectedArn);
     });
   });
@@ -48,10 +51,17 @@ describe('the guard stack (single account)', () => {
     }
   });
 
-  it('sends calls failing with "is pending deletion." straight to the deletion guard by suffix', () => {
+  it('sends calls failing with "is pending deletion." (by suffix) to the deletion guard\'s own queue, not to the function', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({ detail: Match.objectLike({ errorMessage: PENDING_DELETION_SUFFIXES.map((suffix) => ({ suffix })) }) }),
-      Targets: [Match.objectLike({ Arn: arnOf(functionLogicalId(stack, 'deletion-guard')) })],
+      Targets: [Match.objectLike({ Arn: arnOf(logicalIdOf(stack, stack.failureBuffers.UseWhilePendingDeletion?.queue as never)) })],
+    });
+  });
+
+  it('sends DisabledException failures to the policy guard\'s own queue, not to the function', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ detail: Match.objectLike({ errorCode: ['DisabledException'] }) }),
+      Targets: [Match.objectLike({ Arn: arnOf(logicalIdOf(stack, stack.failureBuffers.UseWhileDisabled?.queue as never)) })],
     });
   });
 
@@ -108,7 +118,73 @@ describe('the usage buffer', () => {
     const allow = statements.filter((s) => s.Effect === 'Allow');
     expect(allow).toHaveLength(1);
     const sources = (allow[0]?.Condition?.ArnEquals as Record<string, unknown[]>)['aws:SourceArn'];
-    expect(sources).toHaveLength(ROUTES.filter((route) => route.viaQueue).length);
+    expect(sources).toHaveLength(ROUTES.filter((route) => route.viaQueue && route.ownQueue !== true).length);
+  });
+});
+
+describe('the failure buffers (a flood of failed calls)', () => {
+  const mapping = (consumer: FunctionName, queue: unknown) => ({
+    FunctionName: { Ref: functionLogicalId(stack, consumer) },
+    BatchSize: 500,
+    MaximumBatchingWindowInSeconds: 2,
+    FunctionResponseTypes: ['ReportBatchItemFailures'],
+    ScalingConfig: { MaximumConcurrency: 2 },
+    EventSourceArn: arnOf(logicalIdOf(stack, queue as never)),
+  });
+
+  it('feed the deletion guard and the policy guard in batches of 500, at most 2 at once, reporting failed items', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', mapping('deletion-guard', stack.failureBuffers.UseWhilePendingDeletion?.queue));
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', mapping('policy-guard', stack.failureBuffers.UseWhileDisabled?.queue));
+  });
+
+  it('leave the ScheduleKeyDeletion executions free: the deletion guard reserves more than its queue may use', () => {
+    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+    const reserved = functions[functionLogicalId(stack, 'deletion-guard')]?.Properties?.ReservedConcurrentExecutions as number;
+    const mappings = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping')).map((m) => m.Properties as Record<string, unknown>);
+    const ownMapping = mappings.filter((m) => JSON.stringify(m.FunctionName) === JSON.stringify({ Ref: functionLogicalId(stack, 'deletion-guard') }));
+    expect(ownMapping).toHaveLength(1);
+    const queueShare = (ownMapping[0]?.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency;
+    expect(reserved).toBe(10);
+    expect(reserved - queueShare).toBeGreaterThanOrEqual(8);
+    // The ScheduleKeyDeletion rule still invokes the function directly (asynchronously, retried, on-failure queue).
+    const schedule = ROUTES.find((route) => route.id === 'ScheduleKeyDeletion');
+    const rule = rules().find((candidate) => JSON.stringify(candidate.EventPattern) === JSON.stringify(schedule?.pattern));
+    expect(rule?.Targets[0]?.Arn).toEqual(arnOf(functionLogicalId(stack, 'deletion-guard')));
+  });
+
+  it('dead-letter a message after 5 receives, and alarm on their dead letters and on their oldest message\'s age', () => {
+    const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties as Record<string, unknown>);
+    for (const buffer of Object.values(stack.failureBuffers)) {
+      const queue = resourcesOf(template, 'AWS::SQS::Queue')[logicalIdOf(stack, buffer.queue)]?.Properties;
+      expect(queue?.RedrivePolicy).toEqual({ deadLetterTargetArn: arnOf(logicalIdOf(stack, buffer.deadLetterQueue)), maxReceiveCount: 5 });
+      const age = alarms.filter((alarm) => alarm.MetricName === 'ApproximateAgeOfOldestMessage' && JSON.stringify(alarm.Dimensions).includes(logicalIdOf(stack, buffer.queue)));
+      expect(age).toHaveLength(1);
+    }
+  });
+});
+
+describe('throttle alarms', () => {
+  const alarms = () => Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties as Record<string, unknown>);
+
+  it('alarm when Lambda throttles any guard function', () => {
+    for (const fn of Object.keys(resourcesOf(template, 'AWS::Lambda::Function'))) {
+      const throttles = alarms().filter((alarm) => alarm.MetricName === 'Throttles' && JSON.stringify(alarm.Dimensions).includes(fn));
+      expect(throttles, fn).toHaveLength(1);
+      expect(throttles[0]?.Threshold).toBe(1);
+    }
+  });
+
+  it('alarm when KMS throttles the guard, counted from the "kms throttled" log lines of every function that calls KMS', () => {
+    const filters = Object.values(resourcesOf(template, 'AWS::Logs::MetricFilter')).map((filter) => filter.Properties as Record<string, unknown>);
+    const throttleFilters = filters.filter((filter) => JSON.stringify(filter.MetricTransformations).includes(KMS_THROTTLE_METRIC.name));
+    const logGroupOf = (name: FunctionName) => ({ Ref: logicalIdOf(stack, stack.functions.byName[name].logGroup) });
+    expect(throttleFilters.map((filter) => filter.LogGroupName)).toEqual(
+      expect.arrayContaining((['deletion-guard', 'deletion-sweep', 'grant-expirer', 'policy-guard'] as const).map(logGroupOf)),
+    );
+    for (const filter of throttleFilters) expect(filter.FilterPattern).toBe(`{ $.message = "${KMS_THROTTLED_MESSAGE}" }`);
+    const kms = alarms().filter((alarm) => alarm.MetricName === KMS_THROTTLE_METRIC.name && alarm.Namespace === KMS_THROTTLE_METRIC.namespace);
+    expect(kms).toHaveLength(1);
+    expect(kms[0]?.Threshold).toBe(1);
   });
 });
 
@@ -126,7 +202,8 @@ describe('asynchronous functions', () => {
 
   it('has an alarm on every dead-letter queue and on every function\'s errors', () => {
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties as Record<string, unknown>);
-    const queues = Object.keys(resourcesOf(template, 'AWS::SQS::Queue')).filter((id) => id !== logicalIdOf(stack, stack.usageBuffer.queue));
+    const buffers = [stack.usageBuffer.queue, ...Object.values(stack.failureBuffers).map((buffer) => buffer.queue)].map((queue) => logicalIdOf(stack, queue));
+    const queues = Object.keys(resourcesOf(template, 'AWS::SQS::Queue')).filter((id) => !buffers.includes(id));
     for (const queue of queues) {
       expect(alarms.some((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(alarm.Dimensions).includes(queue)), queue).toBe(true);
     }

@@ -42,6 +42,8 @@ export interface FailedUse {
   readonly callers: readonly string[];
   /** Failed calls by callers the store counted but did not name (usage-bounds.ts). */
   readonly callersOmitted?: number;
+  /** How many failed calls this entry stands for, when a batch collapsed several (collapse-failures.ts). */
+  readonly calls?: number;
 }
 
 export type EvidenceSource = 'store-history' | 'store-usage' | 'store-grants' | 'kms';

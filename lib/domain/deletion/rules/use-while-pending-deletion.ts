@@ -28,6 +28,7 @@ export const useWhilePendingDeletion: DeletionRule = (evidence) => {
       operation: failure.operation,
       errorCode: failure.errorCode,
       ...evidenceCallers(failure),
+      ...(failure.calls === undefined ? {} : { failedCalls: failure.calls }),
       ...(failure.eventId === undefined ? {} : { eventId: failure.eventId }),
     },
   };
