@@ -1,0 +1,73 @@
+/**
+ * sweep-planner and sweep-worker: the work queue, the organization's accounts (planner) and, for the worker, KMS
+ * paced per sweep kind to its share of each account's quotas (one factory, so one limiter, per kind and account).
+ */
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
+import { DEFAULT_KMS_CLIENT_CONFIG, KmsDirectoryFactory } from '../adapters/kms-directory-factory.js';
+import { sweepRates } from '../adapters/kms-quotas.js';
+import { OrganizationsAccountDirectory } from '../adapters/organizations-account-directory.js';
+import { OperationRateLimiter } from '../adapters/rate-limiter.js';
+import { SqsSweepQueue } from '../adapters/sqs-sweep-queue.js';
+import type { RuntimeConfig } from '../config.js';
+import type { KeyDirectory, SweepQueue } from '../domain/ports.js';
+import type { SweepKind } from '../domain/sweeps/work-item.js';
+import { ConfigError } from '../errors.js';
+import { baseRuntime, once } from './base.js';
+import { coverageStore, decisionStore, documentClient, grantStore, usageStore } from './dynamodb.js';
+import { decisionPublisher } from './publisher.js';
+
+const sweepQueue = (config: RuntimeConfig): SweepQueue => {
+  if (config.sweepQueueUrl === undefined) throw new ConfigError('KMS_GUARD_SWEEP_QUEUE_URL is not set');
+  return new SqsSweepQueue(new SQSClient({ region: config.region }), config.sweepQueueUrl);
+};
+
+export const plannerRuntime = once(() => {
+  const base = baseRuntime();
+  const { config } = base;
+  return {
+    ...base,
+    queue: sweepQueue(config),
+    ...(config.listOrganizationAccounts && config.memberAccountIds.length === 0
+      ? { organization: new OrganizationsAccountDirectory(new OrganizationsClient({ region: config.region })) }
+      : {}),
+  };
+});
+
+/** KMS for a work item's account and Region, paced to the item's kind's share of the quotas. */
+export const pacedDirectories = (
+  config: Pick<RuntimeConfig, 'accountId' | 'region' | 'remediationRoleName' | 'sweepKmsBudgetPercent'>,
+): ((item: { kind: SweepKind; accountId: string; region: string }) => KeyDirectory) => {
+  const sts = config.remediationRoleName === undefined ? undefined : new STSClient({ region: config.region });
+  const factories = new Map<SweepKind, KmsDirectoryFactory>();
+  return ({ kind, accountId, region }) => {
+    let factory = factories.get(kind);
+    if (factory === undefined) {
+      factory = new KmsDirectoryFactory({
+        guardAccountId: config.accountId,
+        remediationRoleName: config.remediationRoleName,
+        sts,
+        clientConfig: { ...DEFAULT_KMS_CLIENT_CONFIG, region: config.region },
+        createLimiter: () => new OperationRateLimiter(sweepRates(kind, config.sweepKmsBudgetPercent)),
+      });
+      factories.set(kind, factory);
+    }
+    return factory.forAccountRegion(accountId, region);
+  };
+};
+
+export const workerRuntime = once(() => {
+  const base = baseRuntime();
+  const { config } = base;
+  const documents = documentClient(config);
+  const stores = {
+    usage: usageStore(documents, config),
+    grants: grantStore(documents, config),
+    coverage: coverageStore(documents, config),
+    decisions: decisionStore(documents, config),
+    publisher: decisionPublisher(config),
+  };
+  const shared = { ...stores, clock: base.clock, mode: config.mode, policy: config.policy };
+  return { ...base, deletion: shared, grants: shared, queue: sweepQueue(config), directoryFor: pacedDirectories(config) };
+});
