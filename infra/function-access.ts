@@ -97,6 +97,27 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     timeoutSeconds: 60,
     description: 'Posts each decision published on the guard bus to Slack.',
   },
+  'sweep-planner': {
+    // organizations:ListAccounts (org mode without a member list) is granted by infra/constructs/sweep-fan-out.ts.
+    kmsKeyActions: [],
+    accountActions: [],
+    table: 'none',
+    publishesDecisions: false,
+    readsSlackSecret: false,
+    memorySize: 256,
+    timeoutSeconds: 60,
+    description: 'Hourly: queues a deletion sweep and a grant sweep per watched account and Region.',
+  },
+  'sweep-worker': {
+    kmsKeyActions: [...DESCRIBE_KEY_ACTIONS, 'kms:ListGrants', 'kms:CancelKeyDeletion', 'kms:EnableKey', 'kms:RevokeGrant'],
+    accountActions: ['kms:ListAliases', 'kms:ListKeys'],
+    table: 'read-write',
+    publishesDecisions: true,
+    readsSlackSecret: false,
+    memorySize: 512,
+    timeoutSeconds: 900,
+    description: 'Sweeps one account and Region (deletions or grants) within its KMS budget; hands the rest on.',
+  },
 };
 
 export const FUNCTION_NAMES = Object.keys(FUNCTION_ACCESS) as FunctionName[];

@@ -25,6 +25,11 @@ export interface OperationalAlarmsProps {
    * Alarms when none was recorded for `hours` hours in a row (missing data counts as none). Default no heartbeat alarm.
    */
   readonly usageHeartbeat?: { readonly logGroup: logs.ILogGroup; readonly hours: number };
+  /**
+   * The sweep work queue: alarms when its oldest item waits longer than `maxAge` (the sweeps take longer than their
+   * period, or a worker is stuck). Default no sweep-duration alarm.
+   */
+  readonly sweepQueue?: { readonly queue: sqs.IQueue; readonly maxAge: Duration };
 }
 
 /** Namespace and name of the heartbeat metric the usage tracker's logs feed. */
@@ -91,6 +96,18 @@ export class OperationalAlarms extends Construct {
         metric: props.usageBuffer.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
         threshold: (props.bufferMaxAge ?? Duration.minutes(15)).toSeconds(),
         evaluationPeriods: 3,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+    if (props.sweepQueue !== undefined) {
+      add('sweep-duration', {
+        alarmDescription:
+          `kms-guard sweeps are not finishing: a sweep work item has waited more than ${props.sweepQueue.maxAge.toMinutes()} minutes. ` +
+          'Keys pending deletion and stale grants are judged late; check the sweep worker\'s logs and throttling (docs/performance.md).',
+        metric: props.sweepQueue.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+        threshold: props.sweepQueue.maxAge.toSeconds(),
+        evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });

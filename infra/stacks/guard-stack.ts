@@ -14,6 +14,7 @@ import { GuardState } from '../constructs/guard-state.js';
 import { AlarmTopic } from '../constructs/alarm-topic.js';
 import { OperationalAlarms } from '../constructs/operational-alarms.js';
 import { deadLetterQueue } from '../constructs/secure-queue.js';
+import { SweepFanOut } from '../constructs/sweep-fan-out.js';
 import { SweepSchedules } from '../constructs/sweep-schedules.js';
 import { UsageBuffer } from '../constructs/usage-buffer.js';
 import { FUNCTION_ACCESS } from '../function-access.js';
@@ -81,6 +82,12 @@ export class KmsGuardStack extends Stack {
     if (isOrgMode(settings)) this.allowMemberAccounts(settings);
 
     new SweepSchedules(this, 'Sweeps', { functions: fns, deadLetterQueue: undelivered });
+    const sweepFanOut = new SweepFanOut(this, 'SweepFanOut', {
+      planner: this.functions.byName['sweep-planner'].function,
+      worker: this.functions.byName['sweep-worker'].function,
+      workerTimeout: Duration.seconds(FUNCTION_ACCESS['sweep-worker'].timeoutSeconds),
+      listOrganizationAccounts: settings.organizationId !== undefined && settings.memberAccounts.length === 0,
+    });
 
     const guardFunctions = Object.entries(this.functions.byName);
     const alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
@@ -92,11 +99,14 @@ export class KmsGuardStack extends Stack {
       deadLetterQueues: [
         { name: 'usage-buffer-dlq', queue: this.usageBuffer.deadLetterQueue },
         { name: 'undelivered-events', queue: undelivered },
+        { name: 'sweep-work-dlq', queue: sweepFanOut.deadLetterQueue },
         ...guardFunctions.flatMap(([name, fn]) => (fn.failureQueue === undefined ? [] : [{ name: `${name}-failures`, queue: fn.failureQueue }])),
       ],
       usageBuffer: this.usageBuffer.queue,
       usageHeartbeat: { logGroup: this.functions.byName['usage-tracker'].logGroup, hours: settings.usageHeartbeatHours },
       alarmTopicArn: alarmTopic.topicArn,
+      // An hourly sweep still queued after an hour: the next one is already waiting behind it.
+      sweepQueue: { queue: sweepFanOut.queue, maxAge: Duration.hours(1) },
     });
 
     if (settings.backfill !== undefined) {

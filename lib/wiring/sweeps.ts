@@ -5,7 +5,7 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
-import { DEFAULT_KMS_CLIENT_CONFIG, KmsDirectoryFactory } from '../adapters/kms-directory-factory.js';
+import { DEFAULT_KMS_CLIENT_CONFIG, KmsDirectoryFactory, type KmsDirectoryFactoryOptions } from '../adapters/kms-directory-factory.js';
 import { sweepRates } from '../adapters/kms-quotas.js';
 import { OrganizationsAccountDirectory } from '../adapters/organizations-account-directory.js';
 import { OperationRateLimiter } from '../adapters/rate-limiter.js';
@@ -35,11 +35,19 @@ export const plannerRuntime = once(() => {
   };
 });
 
+/** Tests point the clients at a local KMS and pace on a simulated clock. */
+export interface PacedDirectoryOverrides {
+  readonly sts?: STSClient;
+  readonly createKmsClient?: KmsDirectoryFactoryOptions['createKmsClient'];
+  readonly bucketOptions?: ConstructorParameters<typeof OperationRateLimiter>[1];
+}
+
 /** KMS for a work item's account and Region, paced to the item's kind's share of the quotas. */
 export const pacedDirectories = (
   config: Pick<RuntimeConfig, 'accountId' | 'region' | 'remediationRoleName' | 'sweepKmsBudgetPercent'>,
+  overrides: PacedDirectoryOverrides = {},
 ): ((item: { kind: SweepKind; accountId: string; region: string }) => KeyDirectory) => {
-  const sts = config.remediationRoleName === undefined ? undefined : new STSClient({ region: config.region });
+  const sts = overrides.sts ?? (config.remediationRoleName === undefined ? undefined : new STSClient({ region: config.region }));
   const factories = new Map<SweepKind, KmsDirectoryFactory>();
   return ({ kind, accountId, region }) => {
     let factory = factories.get(kind);
@@ -49,7 +57,8 @@ export const pacedDirectories = (
         remediationRoleName: config.remediationRoleName,
         sts,
         clientConfig: { ...DEFAULT_KMS_CLIENT_CONFIG, region: config.region },
-        createLimiter: () => new OperationRateLimiter(sweepRates(kind, config.sweepKmsBudgetPercent)),
+        createLimiter: () => new OperationRateLimiter(sweepRates(kind, config.sweepKmsBudgetPercent), overrides.bucketOptions),
+        ...(overrides.createKmsClient === undefined ? {} : { createKmsClient: overrides.createKmsClient }),
       });
       factories.set(kind, factory);
     }

@@ -100,6 +100,8 @@ export interface FakeKmsOptions {
   readonly quotaClockMs?: () => number;
   /** Keep every request in `calls` (default true); large runs keep only the rates. */
   readonly recordCalls?: boolean;
+  /** Sees every request as it arrives (large runs count what they need here instead of keeping `calls`). */
+  readonly onCall?: (call: FakeKmsCall) => void;
 }
 
 export interface FakeKms {
@@ -597,6 +599,7 @@ export const startFakeKms = async (options: FakeKmsOptions = {}): Promise<FakeKm
   };
 
   const record = (call: FakeKmsCall): void => {
+    options.onCall?.(call);
     if (options.recordCalls !== false) calls.push(call);
   };
 
