@@ -38,6 +38,7 @@ export class KmsGuardStack extends Stack {
   readonly state: GuardState;
   readonly functions: GuardFunctions;
   readonly usageBuffer: UsageBuffer;
+  readonly sweepFanOut: SweepFanOut;
   /** Present only with `-c backfillBucket=…`. */
   readonly backfill?: Backfill;
 
@@ -82,12 +83,12 @@ export class KmsGuardStack extends Stack {
     if (isOrgMode(settings)) this.allowMemberAccounts(settings);
 
     new SweepSchedules(this, 'Sweeps', { functions: fns, deadLetterQueue: undelivered });
-    const sweepFanOut = new SweepFanOut(this, 'SweepFanOut', {
+    const sweepFanOut = (this.sweepFanOut = new SweepFanOut(this, 'SweepFanOut', {
       planner: this.functions.byName['sweep-planner'].function,
       worker: this.functions.byName['sweep-worker'].function,
       workerTimeout: Duration.seconds(FUNCTION_ACCESS['sweep-worker'].timeoutSeconds),
       listOrganizationAccounts: settings.organizationId !== undefined && settings.memberAccounts.length === 0,
-    });
+    }));
 
     const guardFunctions = Object.entries(this.functions.byName);
     const alarmTopic = new AlarmTopic(this, 'AlarmTopic', {

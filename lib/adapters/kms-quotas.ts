@@ -7,21 +7,24 @@
  */
 import type { SweepKind } from '../domain/sweeps/work-item.js';
 
-/** Default request quotas (requests per second) of the operations the guard calls. */
+/**
+ * Default request quotas (requests per second) of the operations the guard calls. Where editions of the documented
+ * table differ (ListKeys, ListAliases and ListResourceTags were 100, RevokeGrant 15), the lower value is kept: the
+ * guard must stay inside whichever applies to an account. GetKeyLastUsage is paced like the 5/s key-management calls.
+ */
 export const KMS_REQUEST_QUOTAS: Readonly<Record<string, number>> = {
   CancelKeyDeletion: 5,
   DescribeKey: 2000,
   EnableKey: 5,
   GetKeyLastUsage: 5,
-  ListAliases: 500,
+  ListAliases: 100,
   ListGrants: 100,
-  ListKeys: 500,
-  ListResourceTags: 2000,
-  RevokeGrant: 50,
+  ListKeys: 100,
+  ListResourceTags: 100,
+  RevokeGrant: 15,
 };
 
-
-/** The operations each sweep calls (lib/use-cases/sweep-account-deletions.ts, expire-account-grants.ts). */
+/** The operations each sweep calls (sweepPendingDeletions and expireGrants, through lib/use-cases/sweep-work-item.ts). */
 export const SWEEP_OPERATIONS: Readonly<Record<SweepKind, readonly string[]>> = {
   'deletion-sweep': ['ListKeys', 'DescribeKey', 'ListResourceTags', 'ListAliases', 'GetKeyLastUsage', 'ListGrants', 'CancelKeyDeletion', 'EnableKey'],
   'grant-sweep': ['ListKeys', 'ListAliases', 'ListGrants', 'DescribeKey', 'ListResourceTags', 'RevokeGrant'],

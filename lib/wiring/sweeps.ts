@@ -1,39 +1,19 @@
 /**
- * sweep-planner and sweep-worker: the work queue, the organization's accounts (planner) and, for the worker, KMS
- * paced per sweep kind to its share of each account's quotas (one factory, so one limiter, per kind and account).
+ * sweep-worker: the stores, the work queue (for continuations) and KMS paced per sweep kind to its share of each
+ * account's quotas (one factory, so one limiter, per kind and account).
  */
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DEFAULT_KMS_CLIENT_CONFIG, KmsDirectoryFactory, type KmsDirectoryFactoryOptions } from '../adapters/kms-directory-factory.js';
 import { sweepRates } from '../adapters/kms-quotas.js';
-import { OrganizationsAccountDirectory } from '../adapters/organizations-account-directory.js';
 import { OperationRateLimiter } from '../adapters/rate-limiter.js';
-import { SqsSweepQueue } from '../adapters/sqs-sweep-queue.js';
 import type { RuntimeConfig } from '../config.js';
-import type { KeyDirectory, SweepQueue } from '../domain/ports.js';
+import type { KeyDirectory } from '../domain/ports.js';
 import type { SweepKind } from '../domain/sweeps/work-item.js';
-import { ConfigError } from '../errors.js';
 import { baseRuntime, once } from './base.js';
 import { coverageStore, decisionStore, documentClient, grantStore, usageStore } from './dynamodb.js';
 import { decisionPublisher } from './publisher.js';
+import { sweepQueue } from './sweep-queue.js';
 
-const sweepQueue = (config: RuntimeConfig): SweepQueue => {
-  if (config.sweepQueueUrl === undefined) throw new ConfigError('KMS_GUARD_SWEEP_QUEUE_URL is not set');
-  return new SqsSweepQueue(new SQSClient({ region: config.region }), config.sweepQueueUrl);
-};
-
-export const plannerRuntime = once(() => {
-  const base = baseRuntime();
-  const { config } = base;
-  return {
-    ...base,
-    queue: sweepQueue(config),
-    ...(config.listOrganizationAccounts && config.memberAccountIds.length === 0
-      ? { organization: new OrganizationsAccountDirectory(new OrganizationsClient({ region: config.region })) }
-      : {}),
-  };
-});
 
 /** Tests point the clients at a local KMS and pace on a simulated clock. */
 export interface PacedDirectoryOverrides {

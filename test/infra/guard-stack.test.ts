@@ -125,7 +125,9 @@ describe('asynchronous functions', () => {
 
   it('has an alarm on every dead-letter queue and on every function\'s errors', () => {
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties as Record<string, unknown>);
-    const queues = Object.keys(resourcesOf(template, 'AWS::SQS::Queue')).filter((id) => id !== logicalIdOf(stack, stack.usageBuffer.queue));
+    // The two work queues are alarmed on the age of their oldest message instead (below and the sweep-fan-out tests).
+    const workQueues = [logicalIdOf(stack, stack.usageBuffer.queue), logicalIdOf(stack, stack.sweepFanOut.queue)];
+    const queues = Object.keys(resourcesOf(template, 'AWS::SQS::Queue')).filter((id) => !workQueues.includes(id));
     for (const queue of queues) {
       expect(alarms.some((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(alarm.Dimensions).includes(queue)), queue).toBe(true);
     }
@@ -206,9 +208,9 @@ describe('the table', () => {
 });
 
 describe('the functions', () => {
-  it('are the seven of the routing table, each on nodejs22.x, arm64, with X-Ray and a log group with retention', () => {
+  it('are the nine of the routing table and the sweeps, each on nodejs22.x, arm64, with X-Ray and a log group with retention', () => {
     const functions = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).map((fn) => fn.Properties as Record<string, unknown>);
-    expect(functions).toHaveLength(7);
+    expect(functions).toHaveLength(9);
     for (const fn of functions) {
       expect(fn.Runtime).toBe('nodejs22.x');
       expect(fn.Architectures).toEqual(['arm64']);
@@ -217,7 +219,7 @@ describe('the functions', () => {
       expect(fn.LoggingConfig).toMatchObject({ LogGroup: { Ref: expect.any(String) } });
     }
     const logGroups = Object.values(resourcesOf(template, 'AWS::Logs::LogGroup'));
-    expect(logGroups).toHaveLength(7);
+    expect(logGroups).toHaveLength(9);
     for (const group of logGroups) expect(group.Properties?.RetentionInDays).toBe(90);
   });
 
@@ -310,7 +312,7 @@ describe('least privilege', () => {
 
   it('lets only the deciding functions publish on the guard bus', () => {
     const publishers = [...allowedActionsByRole(template).entries()].filter(([, actions]) => actions.has('events:PutEvents')).map(([role]) => role);
-    const deciders: FunctionName[] = ['deletion-guard', 'deletion-sweep', 'grant-expirer', 'policy-guard'];
+    const deciders: FunctionName[] = ['deletion-guard', 'deletion-sweep', 'grant-expirer', 'policy-guard', 'sweep-worker'];
     expect(publishers.sort()).toEqual(deciders.map((name) => roleOf(stack, name)).sort());
   });
 
@@ -324,5 +326,50 @@ describe('cdk-nag', () => {
   it('finds nothing unacknowledged in the AwsSolutions and Serverless packs', () => {
     const violations = nagViolations(stack).map((violation) => `${violation.ruleName}: ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`);
     expect(violations).toEqual([]);
+  });
+});
+
+describe('the sweep fan-out', () => {
+  const workQueue = (): Record<string, unknown> => resourcesOf(template, 'AWS::SQS::Queue')[logicalIdOf(stack, stack.sweepFanOut.queue)]?.Properties ?? {};
+
+  it('queues work items on a FIFO queue with its own deduplication ids and a FIFO dead-letter queue after 3 receives', () => {
+    const deadLetters = logicalIdOf(stack, stack.sweepFanOut.deadLetterQueue);
+    expect(workQueue()).toMatchObject({
+      FifoQueue: true,
+      ContentBasedDeduplication: false,
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: 6 * 900,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLetters, 'Arn'] }, maxReceiveCount: 3 },
+    });
+    expect(resourcesOf(template, 'AWS::SQS::Queue')[deadLetters]?.Properties).toMatchObject({ FifoQueue: true });
+  });
+
+  it('feeds the worker one item at a time, with partial failures and bounded concurrency', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionLogicalId(stack, 'sweep-worker') },
+      EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.sweepFanOut.queue), 'Arn'] },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 20 },
+    });
+  });
+
+  it('schedules the planner hourly, and no longer the single-function sweeps', () => {
+    const schedules = Object.values(resourcesOf(template, 'AWS::Scheduler::Schedule')).map((schedule) => JSON.stringify(schedule.Properties));
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]).toContain(functionLogicalId(stack, 'sweep-planner'));
+    expect(schedules[0]).toContain('rate(1 hour)');
+  });
+
+  it('lets the planner and the worker send to the queue, and alarms when an item waits over an hour (the sweep duration)', () => {
+    for (const name of ['sweep-planner', 'sweep-worker'] as const) {
+      expect(allowedActionsByRole(template).get(roleOf(stack, name))?.has('sqs:SendMessage'), name).toBe(true);
+    }
+    const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties as Record<string, unknown>);
+    const age = alarms.filter(
+      (alarm) => alarm.MetricName === 'ApproximateAgeOfOldestMessage' && JSON.stringify(alarm.Dimensions).includes(logicalIdOf(stack, stack.sweepFanOut.queue)),
+    );
+    expect(age).toHaveLength(1);
+    expect(age[0]).toMatchObject({ Threshold: 3600, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [expect.anything()] });
   });
 });

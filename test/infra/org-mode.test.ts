@@ -27,6 +27,15 @@ const statementsOf = (template: Template, type: string, documentKey: string): St
   Object.values(resourcesOf(template, type)).flatMap((resource) => (resource.Properties?.[documentKey] as { Statement: Statement[] }).Statement);
 
 describe('the central guard in org mode', () => {
+  it('lets the sweep planner, and no other function, list the organization\'s accounts', () => {
+    const listers = [...allowedActionsByRole(central.template).entries()].filter(([, actions]) => actions.has('organizations:ListAccounts')).map(([role]) => role);
+    expect(listers).toEqual([roleOf(central.stack, 'sweep-planner')]);
+    const planner = resourcesOf(central.template, 'AWS::Lambda::Function')[functionLogicalId(central.stack, 'sweep-planner')]?.Properties as {
+      Environment: { Variables: Record<string, unknown> };
+    };
+    expect(planner.Environment.Variables.KMS_GUARD_LIST_ORGANIZATION_ACCOUNTS).toBe('true');
+  });
+
   it('lets only accounts of the organization put events on the guard bus', () => {
     const policies = Object.values(resourcesOf(central.template, 'AWS::Events::EventBusPolicy'));
     expect(policies).toHaveLength(1);

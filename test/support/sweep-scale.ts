@@ -30,6 +30,8 @@ export interface SweepScaleOptions {
   /** The planned hour; the grant sweeps list every key where discoveryHourOf matches it. */
   readonly now: Date;
   readonly concurrency?: number;
+  /** What is queued: the planner's hourly plan (default), or a grant sweep listing every key of every account. */
+  readonly work?: 'hourly-plan' | 'grant-discovery';
 }
 
 export interface SweepScaleResult {
@@ -120,7 +122,12 @@ export const runSweepScale = async (options: SweepScaleOptions): Promise<SweepSc
     });
     const started = performance.now();
     const pacedFrom = simMs;
-    await planSweepRun({ guardAccountId: FAKE_ACCOUNT_ID, region: FAKE_REGION, memberAccountIds: accountIds.slice(1), queue, clock: { now: () => options.now } });
+    if (options.work === 'grant-discovery') {
+      const plannedAt = options.now.toISOString();
+      await queue.enqueue(accountIds.map((accountId) => ({ kind: 'grant-sweep', scope: 'all-keys', accountId, region: FAKE_REGION, plannedAt, part: 0 })));
+    } else {
+      await planSweepRun({ guardAccountId: FAKE_ACCOUNT_ID, region: FAKE_REGION, memberAccountIds: accountIds.slice(1), queue, clock: { now: () => options.now } });
+    }
     const invocations = await queue.drain(handler, { concurrency: options.concurrency ?? 20, remainingMs: options.remainingMs });
     const kinds = new Map<string, number>();
     for (const item of queue.delivered) kinds.set(`${item.kind}${item.scope === undefined ? '' : `/${item.scope}`}`, (kinds.get(`${item.kind}${item.scope === undefined ? '' : `/${item.scope}`}`) ?? 0) + 1);
