@@ -52,7 +52,6 @@ export const sweepWorkItem = async (deps: SweepWorkDeps, item: SweepWorkItem, de
       ? [...new Set((await deps.grants.grants.listActiveGrants()).map((grant) => grant.keyArn).filter(inScope))].sort()
       : [];
   const keys = listsKeys ? [...(page?.keyArns ?? [])] : storeGrantKeys;
-  const aliasesByKey = item.kind === 'grant-sweep' ? await directory.listAliasesByKey() : undefined;
   const failures: string[] = [];
   const errors: unknown[] = [];
   let decisions = 0;
@@ -61,6 +60,9 @@ export const sweepWorkItem = async (deps: SweepWorkDeps, item: SweepWorkItem, de
   // The store's keys of this account and Region (pending deletion, or with grants) join the first chunk of part 0.
   const first = firstPart && (item.offset ?? 0) === 0;
   const extra = listsKeys && first && item.kind === 'grant-sweep' ? storeGrantKeys.filter((keyArn) => !keys.includes(keyArn)) : [];
+  // One listing of the account's aliases instead of a ListAliases per key; none when there is nothing to sweep.
+  const hasWork = done < keys.length || extra.length > 0;
+  const aliasesByKey = item.kind === 'grant-sweep' && hasWork ? await directory.listAliasesByKey() : undefined;
   for (let chunkIndex = 0; done < keys.length || (chunkIndex === 0 && first); chunkIndex += 1) {
     if (chunkIndex > 0 && deps.clock.now().getTime() >= deadline.getTime()) break;
     const chunk = keys.slice(done, done + KEYS_PER_CHUNK[item.kind]);

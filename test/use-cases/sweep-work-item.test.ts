@@ -87,4 +87,17 @@ describe('a sweep work item', () => {
     await sweepWorkItem(deps, item({ plannedAt: '2026-06-01T11:00:00.000Z', part: 2 }), new Date(NOW.getTime() + 600_000));
     expect(fake.callsOf('DescribeKey')).toHaveLength(1);
   });
+
+  it('hourly, reconciles only the keys the store holds grants on, without listing the account\'s keys', async () => {
+    const [withGrant, withoutGrant] = [0, 1].map(() => fake.createKey({ creationDate: LONG_AGO }));
+    // A recent grant: discovered by the daily listing, kept, so the store holds it as active.
+    fake.addGrant(withGrant ?? '', { grantId: randomBytes(32).toString('hex'), granteePrincipal: 'arn:aws:iam::111122223333:role/app', operations: ['Decrypt'], creationDate: NOW });
+    await sweepWorkItem(deps, item({ kind: 'grant-sweep', scope: 'all-keys' }), new Date(NOW.getTime() + 600_000));
+    expect(fake.callsOf('ListGrants')).toHaveLength(2);
+    const listed = fake.callsOf('ListKeys').length;
+    await sweepWorkItem(deps, item({ kind: 'grant-sweep', scope: 'known-grants' }), new Date(NOW.getTime() + 600_000));
+    expect(fake.callsOf('ListKeys')).toHaveLength(listed);
+    expect(fake.callsOf('ListGrants').slice(2).map((call) => call.body.KeyId)).toEqual([withGrant]);
+    expect(withoutGrant).toBeDefined();
+  });
 });
