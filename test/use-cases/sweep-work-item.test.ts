@@ -6,6 +6,7 @@ import { DEFAULT_POLICY } from '../../lib/config.js';
 import type { Decision } from '../../lib/domain/model.js';
 import type { SweepWorkItem } from '../../lib/domain/sweeps/work-item.js';
 import { sweepWorkItem, SweepWorkItemFailedError, type SweepWorkDeps } from '../../lib/use-cases/sweep-work-item.js';
+import { scheduleEvent } from '../domain/deletion/kms-events.js';
 import { FAKE_ACCOUNT_ID, FAKE_REGION, kmsClientFor, startFakeKms, type FakeKms } from '../support/fake-kms-server.js';
 
 const NOW = new Date('2026-06-01T12:05:00.000Z');
@@ -24,15 +25,17 @@ describe('a sweep work item', () => {
   let deps: SweepWorkDeps;
   let queued: SweepWorkItem[];
   let published: Decision[];
+  let stores: ReturnType<typeof createMemoryStores>;
 
   beforeEach(async () => {
     fake = await startFakeKms({ now: () => NOW });
     const directory = new KmsKeyDirectory(kmsClientFor(fake), { clock: { now: () => NOW } });
     queued = [];
     published = [];
-    const { coverage: _coverage, ...stores } = createMemoryStores();
+    stores = createMemoryStores();
+    const { coverage: _coverage, ...withoutCoverage } = stores;
     const shared = {
-      ...stores,
+      ...withoutCoverage,
       publisher: { publish: async (batch: readonly Decision[]) => void published.push(...batch) },
       clock: { now: () => NOW },
       mode: 'enforce' as const,
@@ -99,5 +102,18 @@ describe('a sweep work item', () => {
     expect(fake.callsOf('ListKeys')).toHaveLength(listed);
     expect(fake.callsOf('ListGrants').slice(2).map((call) => call.body.KeyId)).toEqual([withGrant]);
     expect(withoutGrant).toBeDefined();
+  });
+
+  it('checks the store\'s pending keys of its own account and Region once, and no other account\'s', async () => {
+    const listed = fake.createKey({ creationDate: LONG_AGO });
+    const ownUnlisted = `arn:aws:kms:${FAKE_REGION}:${FAKE_ACCOUNT_ID}:key/0b7a3c4e-1111-4222-8333-944455556666`;
+    const otherAccount = `arn:aws:kms:${FAKE_REGION}:999999999999:key/0b7a3c4e-1111-4222-8333-944455557777`;
+    await stores.usage.record([scheduleEvent(ownUnlisted, 'e-own', new Date(NOW.getTime() - 86_400_000)), scheduleEvent(otherAccount, 'e-other', new Date(NOW.getTime() - 86_400_000))]);
+    await sweepWorkItem(deps, item({}), new Date(NOW.getTime() + 600_000));
+    await sweepWorkItem(deps, item({ part: 1 }), new Date(NOW.getTime() + 600_000));
+    const described = fake.callsOf('DescribeKey').map((call) => call.body.KeyId);
+    expect(described.filter((keyId) => keyId === ownUnlisted)).toHaveLength(1);
+    expect(described).not.toContain(otherAccount);
+    expect(described.filter((keyId) => keyId === listed)).toHaveLength(2);
   });
 });
