@@ -7,11 +7,12 @@ import type { TableStoreName } from '../lib/adapters/dynamodb-actions.js';
 import type { FunctionName } from '../lib/routing.js';
 
 /**
- * What a KMS-calling function does in member accounts, one remediation role per duty (org mode): the policy guard,
- * which only reads, cannot cancel a deletion or revoke a grant there; the grant expirer cannot cancel or re-enable.
+ * What a KMS-calling function does in member accounts, one remediation role per duty (org mode): the deletion guard
+ * cancels and restores but cannot revoke a grant; the sweep worker sweeps deletions and grants; the policy guard only
+ * reads, and can neither cancel, re-enable nor revoke there.
  */
-export type RemediationDuty = 'deletion' | 'grants' | 'policy';
-export const REMEDIATION_DUTIES: readonly RemediationDuty[] = ['deletion', 'grants', 'policy'];
+export type RemediationDuty = 'deletion' | 'sweeps' | 'policy';
+export const REMEDIATION_DUTIES: readonly RemediationDuty[] = ['deletion', 'sweeps', 'policy'];
 
 export interface FunctionAccess {
   /** The member-account role it assumes (org mode); only functions that call KMS have one. */
@@ -77,28 +78,6 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     // Failed-call batches use at most PENDING_USE_MAX_CONCURRENCY of these; the rest are the schedulings'.
     reservedConcurrency: 10,
   },
-  'deletion-sweep': {
-    remediationDuty: 'deletion',
-    kmsKeyActions: [...DESCRIBE_KEY_ACTIONS, 'kms:ListGrants', 'kms:CancelKeyDeletion', 'kms:EnableKey'],
-    accountActions: ['kms:ListAliases', 'kms:ListKeys'],
-    tableStores: ['usage', 'grants', 'coverage', 'decisions'],
-    publishesDecisions: true,
-    readsSlackSecret: false,
-    memorySize: 512,
-    timeoutSeconds: 600,
-    description: 'Hourly: re-evaluates every key pending deletion and sends reminders.',
-  },
-  'grant-expirer': {
-    remediationDuty: 'grants',
-    kmsKeyActions: [...DESCRIBE_KEY_ACTIONS, 'kms:ListGrants', 'kms:RevokeGrant'],
-    accountActions: ['kms:ListAliases', 'kms:ListKeys'],
-    tableStores: ['usage', 'grants', 'coverage', 'decisions'],
-    publishesDecisions: true,
-    readsSlackSecret: false,
-    memorySize: 512,
-    timeoutSeconds: 600,
-    description: 'Hourly: reconciles grants with ListGrants and revokes stale ones (never AWS-service grants).',
-  },
   'policy-guard': {
     remediationDuty: 'policy',
     kmsKeyActions: [...DESCRIBE_KEY_ACTIONS],
@@ -120,6 +99,28 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     memorySize: 256,
     timeoutSeconds: 60,
     description: 'Posts each decision published on the guard bus to Slack.',
+  },
+  'sweep-planner': {
+    // organizations:ListAccounts (org mode without a member list) is granted by infra/constructs/sweep-fan-out.ts.
+    kmsKeyActions: [],
+    accountActions: [],
+    tableStores: [],
+    publishesDecisions: false,
+    readsSlackSecret: false,
+    memorySize: 256,
+    timeoutSeconds: 60,
+    description: 'Hourly: queues a deletion sweep and a grant sweep per watched account and Region.',
+  },
+  'sweep-worker': {
+    remediationDuty: 'sweeps',
+    kmsKeyActions: [...DESCRIBE_KEY_ACTIONS, 'kms:ListGrants', 'kms:CancelKeyDeletion', 'kms:EnableKey', 'kms:RevokeGrant'],
+    accountActions: ['kms:ListAliases', 'kms:ListKeys'],
+    tableStores: ['usage', 'grants', 'coverage', 'decisions'],
+    publishesDecisions: true,
+    readsSlackSecret: false,
+    memorySize: 512,
+    timeoutSeconds: 900,
+    description: 'Sweeps one account and Region (deletions or grants) within its KMS budget; hands the rest on.',
   },
 };
 

@@ -24,6 +24,12 @@ export interface RuntimeConfig {
   readonly region: string;
   /** Org mode: member accounts the hourly sweeps list keys in (ListKeys), besides the guard's own. */
   readonly memberAccountIds: readonly string[];
+  /** The sweep work queue (SQS FIFO) the planner fills and the workers re-fill with continuations. */
+  readonly sweepQueueUrl?: string;
+  /** Without member accounts: sweep the organization's active accounts (AWS Organizations ListAccounts). */
+  readonly listOrganizationAccounts: boolean;
+  /** The sweeps' share of each KMS request quota, in percent (KMS_GUARD_SWEEP_KMS_BUDGET_PERCENT). Default 20. */
+  readonly sweepKmsBudgetPercent: number;
   readonly policy: GuardPolicy;
 }
 
@@ -67,6 +73,9 @@ export const loadConfig = (env: Env = process.env): RuntimeConfig => {
     slackSecretName: optional(env.KMS_GUARD_SLACK_SECRET),
     slackAllowedHosts: slackHosts(env.KMS_GUARD_SLACK_ALLOWED_HOSTS),
     remediationRoleName: optional(env.KMS_GUARD_REMEDIATION_ROLE),
+    sweepQueueUrl: optional(env.KMS_GUARD_SWEEP_QUEUE_URL),
+    listOrganizationAccounts: env.KMS_GUARD_LIST_ORGANIZATION_ACCOUNTS === 'true',
+    sweepKmsBudgetPercent: percent(env, 'KMS_GUARD_SWEEP_KMS_BUDGET_PERCENT', 20),
     policy: {
       recentUseWindowDays: positiveInt(env, 'KMS_GUARD_RECENT_USE_DAYS', DEFAULT_POLICY.recentUseWindowDays),
       observationPeriodDays: positiveInt(env, 'KMS_GUARD_OBSERVATION_DAYS', DEFAULT_POLICY.observationPeriodDays),
@@ -98,4 +107,12 @@ const slackHosts = (raw: string | undefined): readonly string[] => {
   const bad = hosts.find((host) => !/^[a-z0-9.-]+(:\d+)?$/i.test(host) || host.includes('/'));
   if (bad !== undefined) throw new ConfigError(`KMS_GUARD_SLACK_ALLOWED_HOSTS holds "${bad}", not a host name`);
   return hosts.length === 0 ? ['hooks.slack.com'] : hosts;
+};
+
+const percent = (env: Env, name: string, fallback: number): number => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!(Number.isFinite(value) && value > 0 && value <= 100)) throw new ConfigError(`${name} must be a percentage above 0 and at most 100, got "${raw}"`);
+  return value;
 };

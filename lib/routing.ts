@@ -10,9 +10,9 @@ export type FunctionName =
   | 'grant-tracker'
   | 'deletion-guard'
   | 'policy-guard'
-  | 'deletion-sweep'
-  | 'grant-expirer'
-  | 'notifier';
+  | 'notifier'
+  | 'sweep-planner'
+  | 'sweep-worker';
 
 /** An EventBridge event pattern (the subset we use: values, prefix, suffix, anything-but, exists). */
 export type EventPattern = { readonly [field: string]: EventPattern | readonly PatternValue[] };
@@ -152,10 +152,13 @@ export const ROUTES: readonly EventRoute[] = [
   },
 ];
 
-/** Scheduled functions (EventBridge Scheduler), with their default rate. */
+/**
+ * Scheduled functions (EventBridge Scheduler), with their default rate. The planner queues the hourly deletion and
+ * grant sweeps per account and Region for the sweep workers; deletion-sweep and grant-expirer (one function sweeping
+ * every account) stay deployable for a single small account but are no longer scheduled.
+ */
 export const SCHEDULES: readonly { readonly target: FunctionName; readonly rate: string }[] = [
-  { target: 'deletion-sweep', rate: 'rate(1 hour)' },
-  { target: 'grant-expirer', rate: 'rate(1 hour)' },
+  { target: 'sweep-planner', rate: 'rate(1 hour)' },
 ];
 
 /** The EventBridge view of a normalised event, for matching against the routing patterns. */

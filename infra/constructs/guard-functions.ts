@@ -23,7 +23,7 @@ export interface GuardFunctionsProps {
 }
 
 /** Functions fed by the SQS buffer are invoked synchronously; all others asynchronously. */
-const SYNCHRONOUS: ReadonlySet<FunctionName> = new Set(['usage-tracker']);
+const SYNCHRONOUS: ReadonlySet<FunctionName> = new Set(['usage-tracker', 'sweep-worker']);
 
 export class GuardFunctions extends Construct {
   readonly byName: Readonly<Record<FunctionName, GuardFunction>>;

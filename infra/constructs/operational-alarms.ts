@@ -30,6 +30,11 @@ export interface OperationalAlarmsProps {
   readonly failureBuffers?: readonly { readonly name: string; readonly queue: sqs.IQueue }[];
   /** Logs of the functions that call KMS: their "kms throttled" lines (kms-throttle-watch.ts) feed the KMS throttle alarm. Default none. */
   readonly kmsThrottles?: readonly { readonly name: string; readonly logGroup: logs.ILogGroup }[];
+  /**
+   * The sweep work queue: alarms when its oldest item waits longer than `maxAge` (the sweeps take longer than their
+   * period, or a worker is stuck). Default no sweep-duration alarm.
+   */
+  readonly sweepQueue?: { readonly queue: sqs.IQueue; readonly maxAge: Duration };
 }
 
 /** Namespace and name of the metric the guard's "kms throttled" log lines feed (one per throttled attempt). */
@@ -143,6 +148,18 @@ export class OperationalAlarms extends Construct {
         metric: props.usageBuffer.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
         threshold: (props.bufferMaxAge ?? Duration.minutes(15)).toSeconds(),
         evaluationPeriods: 3,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+    if (props.sweepQueue !== undefined) {
+      add('sweep-duration', {
+        alarmDescription:
+          `kms-guard sweeps are not finishing: a sweep work item has waited more than ${props.sweepQueue.maxAge.toMinutes()} minutes. ` +
+          'Keys pending deletion and stale grants are judged late; check the sweep worker\'s logs and throttling (docs/performance.md).',
+        metric: props.sweepQueue.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+        threshold: props.sweepQueue.maxAge.toSeconds(),
+        evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });

@@ -14,6 +14,7 @@ import { GuardState } from '../constructs/guard-state.js';
 import { AlarmTopic } from '../constructs/alarm-topic.js';
 import { OperationalAlarms } from '../constructs/operational-alarms.js';
 import { deadLetterQueue } from '../constructs/secure-queue.js';
+import { SweepFanOut } from '../constructs/sweep-fan-out.js';
 import { SweepSchedules } from '../constructs/sweep-schedules.js';
 import { UsageBuffer } from '../constructs/usage-buffer.js';
 import { FailureBuffer } from '../constructs/failure-buffer.js';
@@ -40,6 +41,7 @@ export class KmsGuardStack extends Stack {
   readonly usageBuffer: UsageBuffer;
   /** The queues of the failure routes (ROUTES with ownQueue), by route id. */
   readonly failureBuffers: Readonly<Record<string, FailureBuffer>>;
+  readonly sweepFanOut: SweepFanOut;
   /** Present only with `-c backfillBucket=…`. */
   readonly backfill?: Backfill;
 
@@ -98,6 +100,12 @@ export class KmsGuardStack extends Stack {
     if (isOrgMode(settings)) this.allowMemberAccounts(settings);
 
     new SweepSchedules(this, 'Sweeps', { functions: fns, deadLetterQueue: undelivered });
+    const sweepFanOut = (this.sweepFanOut = new SweepFanOut(this, 'SweepFanOut', {
+      planner: this.functions.byName['sweep-planner'].function,
+      worker: this.functions.byName['sweep-worker'].function,
+      workerTimeout: Duration.seconds(FUNCTION_ACCESS['sweep-worker'].timeoutSeconds),
+      listOrganizationAccounts: settings.organizationId !== undefined && settings.memberAccounts.length === 0,
+    }));
 
     const guardFunctions = Object.entries(this.functions.byName);
     const alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
@@ -110,6 +118,7 @@ export class KmsGuardStack extends Stack {
         { name: 'usage-buffer-dlq', queue: this.usageBuffer.deadLetterQueue },
         { name: 'undelivered-events', queue: undelivered },
         ...Object.entries(this.failureBuffers).map(([routeId, buffer]) => ({ name: `${routeId}-dlq`, queue: buffer.deadLetterQueue })),
+        { name: 'sweep-work-dlq', queue: sweepFanOut.deadLetterQueue },
         ...guardFunctions.flatMap(([name, fn]) => (fn.failureQueue === undefined ? [] : [{ name: `${name}-failures`, queue: fn.failureQueue }])),
       ],
       usageBuffer: this.usageBuffer.queue,
@@ -117,6 +126,8 @@ export class KmsGuardStack extends Stack {
       kmsThrottles: guardFunctions.filter(([name]) => callsKms(FUNCTION_ACCESS[name as keyof typeof FUNCTION_ACCESS])).map(([name, fn]) => ({ name, logGroup: fn.logGroup })),
       usageHeartbeat: { logGroup: this.functions.byName['usage-tracker'].logGroup, hours: settings.usageHeartbeatHours },
       alarmTopicArn: alarmTopic.topicArn,
+      // An hourly sweep still queued after an hour: the next one is already waiting behind it.
+      sweepQueue: { queue: sweepFanOut.queue, maxAge: Duration.hours(1) },
     });
 
     if (settings.backfill !== undefined) {

@@ -1,7 +1,7 @@
 /**
  * Org mode, once per member account (IAM is global): the roles the guard assumes to act on keys in this account,
  * because CancelKeyDeletion cannot be called cross-account. One role per duty (function-access.ts): deletion
- * (cancel, restore), grants (revoke) and policy (read only), each allowing only its functions' KMS actions and
+ * (cancel, restore), sweeps (cancel, restore, revoke) and policy (read only), each allowing only its functions' KMS actions and
  * trusted only by exactly those functions' roles in the central account, in the Regions the guard runs in.
  */
 import { Aws, DefaultStackSynthesizer, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
@@ -22,8 +22,8 @@ export interface MemberRoleStackProps extends StackProps {
 }
 
 const DUTY_DESCRIPTIONS: Readonly<Record<RemediationDuty, string>> = {
-  deletion: 'kms-guard: cancel risky key deletions and restore key state (central deletion guard and sweep only)',
-  grants: 'kms-guard: revoke stale grants (central grant expirer only)',
+  deletion: 'kms-guard: cancel risky key deletions and restore key state (central deletion guard only)',
+  sweeps: 'kms-guard: the hourly sweeps: re-judge keys pending deletion, revoke stale grants (central sweep worker only)',
   policy: 'kms-guard: describe keys, custom key stores and CloudHSM clusters (central policy guard only; read only)',
 };
 

@@ -19,7 +19,7 @@ import {
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import type { ActionOutcome, GrantConstraints, GrantRecord } from '../domain/model.js';
-import type { Clock, KeyDirectory, KmsKeyFacts } from '../domain/ports.js';
+import type { Clock, DescribeOptions, KeyDirectory, KeyPage, KmsKeyFacts } from '../domain/ports.js';
 import { KeyNotFoundError } from '../errors.js';
 import { UNLIMITED, type RateLimiter } from './rate-limiter.js';
 
@@ -64,9 +64,13 @@ export class KmsKeyDirectory implements KeyDirectory {
     return (await this.metadata(keyArn)).KeyState ?? 'Unknown';
   }
 
-  async describe(keyArn: string): Promise<KmsKeyFacts> {
+  async describe(keyArn: string, options: DescribeOptions = {}): Promise<KmsKeyFacts> {
     const metadata = await this.metadata(keyArn);
-    const [tags, aliases, usage] = await Promise.all([this.tags(keyArn), this.aliases(keyArn), this.lastUsage(keyArn)]);
+    const [tags, aliases, usage] = await Promise.all([
+      this.tags(keyArn),
+      options.aliases === undefined ? this.aliases(keyArn) : [...options.aliases].sort(),
+      options.lastUsage === false ? {} : this.lastUsage(keyArn),
+    ]);
     return {
       keyArn: metadata.Arn ?? keyArn,
       keyState: metadata.KeyState ?? 'Unknown',
@@ -103,12 +107,35 @@ export class KmsKeyDirectory implements KeyDirectory {
     const arns: string[] = [];
     let marker: string | undefined;
     do {
-      await this.limiter.acquire('ListKeys');
-      const page = await this.kms.send(new ListKeysCommand({ Limit: 1000, Marker: marker }));
-      for (const key of page.Keys ?? []) if (key.KeyArn !== undefined) arns.push(key.KeyArn);
-      marker = page.Truncated === true ? page.NextMarker : undefined;
+      const page = await this.listKeyPage(marker);
+      arns.push(...page.keyArns);
+      marker = page.nextMarker;
     } while (marker !== undefined);
     return arns;
+  }
+
+  async listKeyPage(marker?: string): Promise<KeyPage> {
+    await this.limiter.acquire('ListKeys');
+    const page = await this.kms.send(new ListKeysCommand({ Limit: 1000, Marker: marker }));
+    const keyArns = (page.Keys ?? []).flatMap((key) => (key.KeyArn === undefined ? [] : [key.KeyArn]));
+    return page.Truncated === true && page.NextMarker !== undefined ? { keyArns, nextMarker: page.NextMarker } : { keyArns };
+  }
+
+  /** Aliases name their key by id (TargetKeyId); the key ARN is the alias ARN's prefix with `key/<id>`. */
+  async listAliasesByKey(): Promise<ReadonlyMap<string, readonly string[]>> {
+    const byKey = new Map<string, string[]>();
+    let marker: string | undefined;
+    do {
+      await this.limiter.acquire('ListAliases');
+      const page = await this.kms.send(new ListAliasesCommand({ Limit: 100, Marker: marker }));
+      for (const alias of page.Aliases ?? []) {
+        if (alias.AliasName === undefined || alias.TargetKeyId === undefined || alias.AliasArn === undefined) continue;
+        const keyArn = alias.AliasArn.replace(/:alias\/.*$/, `:key/${alias.TargetKeyId}`);
+        byKey.set(keyArn, [...(byKey.get(keyArn) ?? []), alias.AliasName].sort());
+      }
+      marker = page.Truncated === true ? page.NextMarker : undefined;
+    } while (marker !== undefined);
+    return byKey;
   }
 
   cancelKeyDeletion(keyArn: string): Promise<ActionOutcome> {

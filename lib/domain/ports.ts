@@ -4,6 +4,7 @@
  */
 import type { KmsEvent } from './kms-event.js';
 import type { ActionOutcome, Decision, GrantRecord, GrantStatus, KeyRecord, KeyUsageSummary } from './model.js';
+import type { SweepWorkItem } from './sweeps/work-item.js';
 
 export interface Clock {
   now(): Date;
@@ -136,9 +137,24 @@ export interface KmsKeyFacts {
   readonly usageTrackingStartDate?: string;
 }
 
+/** What describe() may leave out when the caller needs less (the grant sweep: no last use, aliases already listed). */
+export interface DescribeOptions {
+  /** GetKeyLastUsage (its quota is 5 requests/s). Default true. */
+  readonly lastUsage?: boolean;
+  /** The key's aliases as the caller already knows them (listAliasesByKey): no ListAliases call. */
+  readonly aliases?: readonly string[];
+}
+
+/** One page of ListKeys. */
+export interface KeyPage {
+  readonly keyArns: readonly string[];
+  /** Where the listing continues; absent on the last page. */
+  readonly nextMarker?: string;
+}
+
 /** KMS, seen from the guard: evidence in, repairs out. Only the adapter touches the SDK. */
 export interface KeyDirectory {
-  describe(keyArn: string): Promise<KmsKeyFacts>;
+  describe(keyArn: string, options?: DescribeOptions): Promise<KmsKeyFacts>;
   /**
    * The key state alone (one DescribeKey), so an hourly sweep over every key in an account costs one call per
    * key; `describe` adds tags, aliases and last use. Throws KeyNotFoundError for a key that does not exist.
@@ -147,6 +163,10 @@ export interface KeyDirectory {
   listGrants(keyArn: string): Promise<GrantRecord[]>;
   /** Key ARNs in the account and Region (ListKeys), for sweeps that run before the store knows every key. */
   listKeyArns(): Promise<string[]>;
+  /** One page of ListKeys (up to 1000 keys), so a sweep can stop between pages and hand the rest on. */
+  listKeyPage(marker?: string): Promise<KeyPage>;
+  /** Every alias of the account and Region by key ARN (ListAliases without a key: one paged listing, not a call per key). */
+  listAliasesByKey(): Promise<ReadonlyMap<string, readonly string[]>>;
   /** CancelKeyDeletion: `already-done` when the key is no longer pending (KMSInvalidStateException). */
   cancelKeyDeletion(keyArn: string): Promise<ActionOutcome>;
   enableKey(keyArn: string): Promise<ActionOutcome>;
@@ -157,4 +177,16 @@ export interface KeyDirectory {
 /** Publishes decisions for other systems (EventBridge PutEvents on the guard's bus). */
 export interface DecisionPublisher {
   publish(decisions: readonly Decision[]): Promise<void>;
+}
+
+/** Where sweep work items go (an SQS FIFO queue per sweep kind, grouped per account and Region). */
+export interface SweepQueue {
+  /** Queues the items in order; a re-sent item (same deduplication id) within minutes is dropped by the queue. */
+  enqueue(items: readonly SweepWorkItem[]): Promise<void>;
+}
+
+/** The organization's accounts (AWS Organizations ListAccounts). */
+export interface AccountDirectory {
+  /** Ids of the organization's ACTIVE accounts; throws (never an empty list) when it cannot list them. */
+  listActiveAccounts(): Promise<string[]>;
 }

@@ -24,6 +24,10 @@ export interface ExpireGrantsDeps {
   readonly keyDirectoryFor?: (keyArn: string) => KeyDirectory;
   /** Production only: one per watched account and Region, to find keys the store has not seen. */
   readonly keyDirectories?: () => KeyDirectory[];
+  /** Production, one sweep work item: reconcile exactly these keys (its share of one account and Region). */
+  readonly keyArns?: readonly string[];
+  /** Every alias of the keys' account and Region (one ListAliases listing), so no key costs a ListAliases call. */
+  readonly aliasesByKey?: ReadonlyMap<string, readonly string[]>;
   /**
    * Production: what the guard watched per account and Region. A grant is called stale only where usage was recorded
    * throughout the recent-use window and is still arriving. Replay has none: its logs are all there is.
@@ -90,7 +94,7 @@ export const expireGrants = async (deps: ExpireGrantsDeps): Promise<GrantSweepRe
   };
   const directoryFor = deps.keyDirectoryFor;
   const source: KeySource =
-    directoryFor === undefined ? await fromStore(deps) : { keyArns: await keysToReconcile(deps), load: fromKms(directoryFor) };
+    directoryFor === undefined ? await fromStore(deps) : { keyArns: deps.keyArns ?? (await keysToReconcile(deps)), load: fromKms(directoryFor) };
   for (const keyArn of source.keyArns) {
     sweep.counters.keysSwept += 1;
     try {
@@ -140,7 +144,9 @@ const fromKms =
     const directory = directoryFor(keyArn);
     // Read the store before ListGrants: every stored grant then existed when KMS was asked.
     const stored = await deps.grants.listGrants(keyArn);
-    const facts = await directory.describe(keyArn).catch((error: unknown) => {
+    // The grant rules read no last use (GetKeyLastUsage's quota is 5 requests/s): never asked for here.
+    const aliases = deps.aliasesByKey === undefined ? {} : { aliases: deps.aliasesByKey.get(keyArn) ?? [] };
+    const facts = await directory.describe(keyArn, { lastUsage: false, ...aliases }).catch((error: unknown) => {
       if (error instanceof KeyNotFoundError) return undefined;
       throw error;
     });

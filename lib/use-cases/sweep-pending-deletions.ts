@@ -20,6 +20,11 @@ import { enactDeletionVerdict, type DeletionDeps } from './guard-deletion.js';
 export interface SweepDeps extends DeletionDeps {
   /** Production: one directory per watched account and Region (ListKeys + DescribeKey). Absent in replay. */
   readonly keyDirectories?: () => readonly KeyDirectory[];
+  /**
+   * Which of the store's pending keys this run sweeps: all (default), those the filter keeps (a work item's account
+   * and Region), or none (`false`: a later part of a work item, whose first part swept them).
+   */
+  readonly storePending?: false | ((key: KeyRecord) => boolean);
 }
 
 /** Some keys (or account listings) could not be swept; the others were. Thrown so the scheduled run shows as failed. */
@@ -74,8 +79,10 @@ export const sweepPendingDeletions = async (deps: SweepDeps): Promise<Decision[]
  */
 const findPendingKeys = async (deps: SweepDeps, failures: Failure[]): Promise<PendingKey[]> => {
   const found = new Map<string, PendingKey>();
+  const keep = deps.storePending ?? ((): boolean => true);
   try {
-    for (const key of await deps.usage.listKeysPendingDeletion()) found.set(key.keyArn, { keyArn: key.keyArn, key });
+    const stored = keep === false ? [] : await deps.usage.listKeysPendingDeletion();
+    for (const key of stored) if (keep !== false && keep(key)) found.set(key.keyArn, { keyArn: key.keyArn, key });
   } catch (error) {
     failures.push({ subject: 'the store\'s keys pending deletion', error });
   }

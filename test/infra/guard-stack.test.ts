@@ -179,7 +179,7 @@ describe('throttle alarms', () => {
     const throttleFilters = filters.filter((filter) => JSON.stringify(filter.MetricTransformations).includes(KMS_THROTTLE_METRIC.name));
     const logGroupOf = (name: FunctionName) => ({ Ref: logicalIdOf(stack, stack.functions.byName[name].logGroup) });
     expect(throttleFilters.map((filter) => filter.LogGroupName)).toEqual(
-      expect.arrayContaining((['deletion-guard', 'deletion-sweep', 'grant-expirer', 'policy-guard'] as const).map(logGroupOf)),
+      expect.arrayContaining((['deletion-guard', 'policy-guard', 'sweep-worker'] as const).map(logGroupOf)),
     );
     for (const filter of throttleFilters) expect(filter.FilterPattern).toBe(`{ $.message = "${KMS_THROTTLED_MESSAGE}" }`);
     const kms = alarms().filter((alarm) => alarm.MetricName === KMS_THROTTLE_METRIC.name && alarm.Namespace === KMS_THROTTLE_METRIC.namespace);
@@ -189,7 +189,7 @@ describe('throttle alarms', () => {
 });
 
 describe('asynchronous functions', () => {
-  const asynchronous: FunctionName[] = ['grant-tracker', 'deletion-guard', 'deletion-sweep', 'grant-expirer', 'policy-guard', 'notifier'];
+  const asynchronous: FunctionName[] = ['grant-tracker', 'deletion-guard', 'policy-guard', 'notifier', 'sweep-planner'];
   it.each(asynchronous)('%s retries, then sends the failed event to its own on-failure queue', (name) => {
     const failureQueue = stack.functions.byName[name].failureQueue;
     expect(failureQueue).toBeDefined();
@@ -202,8 +202,9 @@ describe('asynchronous functions', () => {
 
   it('has an alarm on every dead-letter queue and on every function\'s errors', () => {
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties as Record<string, unknown>);
-    const buffers = [stack.usageBuffer.queue, ...Object.values(stack.failureBuffers).map((buffer) => buffer.queue)].map((queue) => logicalIdOf(stack, queue));
-    const queues = Object.keys(resourcesOf(template, 'AWS::SQS::Queue')).filter((id) => !buffers.includes(id));
+    // The work queues are alarmed on the age of their oldest message instead (below and the sweep-fan-out tests).
+    const workQueues = [stack.usageBuffer.queue, stack.sweepFanOut.queue, ...Object.values(stack.failureBuffers).map((buffer) => buffer.queue)].map((queue) => logicalIdOf(stack, queue));
+    const queues = Object.keys(resourcesOf(template, 'AWS::SQS::Queue')).filter((id) => !workQueues.includes(id));
     for (const queue of queues) {
       expect(alarms.some((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(alarm.Dimensions).includes(queue)), queue).toBe(true);
     }
@@ -284,7 +285,7 @@ describe('the table', () => {
 });
 
 describe('the functions', () => {
-  it('are the seven of the routing table, each on nodejs22.x, arm64, with X-Ray and a log group with retention', () => {
+  it('are the seven of the routing table and the sweeps, each on nodejs22.x, arm64, with X-Ray and a log group with retention', () => {
     const functions = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).map((fn) => fn.Properties as Record<string, unknown>);
     expect(functions).toHaveLength(7);
     for (const fn of functions) {
@@ -295,7 +296,7 @@ describe('the functions', () => {
       expect(fn.LoggingConfig).toMatchObject({ LogGroup: { Ref: expect.any(String) } });
     }
     const logGroups = Object.values(resourcesOf(template, 'AWS::Logs::LogGroup'));
-    expect(logGroups).toHaveLength(7);
+    expect(logGroups).toHaveLength(9);
     for (const group of logGroups) expect(group.Properties?.RetentionInDays).toBe(90);
   });
 
@@ -347,11 +348,11 @@ describe('least privilege', () => {
       'deletion-guard',
       ['kms:CancelKeyDeletion', 'kms:DescribeKey', 'kms:EnableKey', 'kms:GetKeyLastUsage', 'kms:ListAliases', 'kms:ListGrants', 'kms:ListResourceTags'],
     ],
+    ['sweep-planner', []],
     [
-      'deletion-sweep',
-      ['kms:CancelKeyDeletion', 'kms:DescribeKey', 'kms:EnableKey', 'kms:GetKeyLastUsage', 'kms:ListAliases', 'kms:ListGrants', 'kms:ListKeys', 'kms:ListResourceTags'],
+      'sweep-worker',
+      ['kms:CancelKeyDeletion', 'kms:DescribeKey', 'kms:EnableKey', 'kms:GetKeyLastUsage', 'kms:ListAliases', 'kms:ListGrants', 'kms:ListKeys', 'kms:ListResourceTags', 'kms:RevokeGrant'],
     ],
-    ['grant-expirer', ['kms:DescribeKey', 'kms:GetKeyLastUsage', 'kms:ListAliases', 'kms:ListGrants', 'kms:ListKeys', 'kms:ListResourceTags', 'kms:RevokeGrant']],
     [
       'policy-guard',
       ['cloudhsm:DescribeClusters', 'kms:DescribeCustomKeyStores', 'kms:DescribeKey', 'kms:GetKeyLastUsage', 'kms:ListAliases', 'kms:ListResourceTags'],
@@ -367,9 +368,9 @@ describe('least privilege', () => {
     ['usage-tracker', ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']],
     ['grant-tracker', ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']],
     ['deletion-guard', DECIDING],
-    ['deletion-sweep', DECIDING],
-    ['grant-expirer', DECIDING],
+    ['sweep-worker', DECIDING],
     ['policy-guard', DECIDING],
+    ['sweep-planner', []],
     ['notifier', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']],
   ] as [FunctionName, string[]][])('%s may call exactly %j on the table', (name, expected) => {
     expect(tableActions(name)).toEqual(expected);
@@ -420,7 +421,7 @@ describe('least privilege', () => {
 
   it('lets only the deciding functions publish on the guard bus', () => {
     const publishers = [...allowedActionsByRole(template).entries()].filter(([, actions]) => actions.has('events:PutEvents')).map(([role]) => role);
-    const deciders: FunctionName[] = ['deletion-guard', 'deletion-sweep', 'grant-expirer', 'policy-guard'];
+    const deciders: FunctionName[] = ['deletion-guard', 'policy-guard', 'sweep-worker'];
     expect(publishers.sort()).toEqual(deciders.map((name) => roleOf(stack, name)).sort());
   });
 
@@ -434,5 +435,50 @@ describe('cdk-nag', () => {
   it('finds nothing unacknowledged in the AwsSolutions and Serverless packs', () => {
     const violations = nagViolations(stack).map((violation) => `${violation.ruleName}: ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`);
     expect(violations).toEqual([]);
+  });
+});
+
+describe('the sweep fan-out', () => {
+  const workQueue = (): Record<string, unknown> => resourcesOf(template, 'AWS::SQS::Queue')[logicalIdOf(stack, stack.sweepFanOut.queue)]?.Properties ?? {};
+
+  it('queues work items on a FIFO queue with its own deduplication ids and a FIFO dead-letter queue after 3 receives', () => {
+    const deadLetters = logicalIdOf(stack, stack.sweepFanOut.deadLetterQueue);
+    expect(workQueue()).toMatchObject({
+      FifoQueue: true,
+      ContentBasedDeduplication: false,
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: 6 * 900,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLetters, 'Arn'] }, maxReceiveCount: 3 },
+    });
+    expect(resourcesOf(template, 'AWS::SQS::Queue')[deadLetters]?.Properties).toMatchObject({ FifoQueue: true });
+  });
+
+  it('feeds the worker one item at a time, with partial failures and bounded concurrency', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionLogicalId(stack, 'sweep-worker') },
+      EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.sweepFanOut.queue), 'Arn'] },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 20 },
+    });
+  });
+
+  it('schedules the planner hourly, and no longer the single-function sweeps', () => {
+    const schedules = Object.values(resourcesOf(template, 'AWS::Scheduler::Schedule')).map((schedule) => JSON.stringify(schedule.Properties));
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]).toContain(functionLogicalId(stack, 'sweep-planner'));
+    expect(schedules[0]).toContain('rate(1 hour)');
+  });
+
+  it('lets the planner and the worker send to the queue, and alarms when an item waits over an hour (the sweep duration)', () => {
+    for (const name of ['sweep-planner', 'sweep-worker'] as const) {
+      expect(allowedActionsByRole(template).get(roleOf(stack, name))?.has('sqs:SendMessage'), name).toBe(true);
+    }
+    const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties as Record<string, unknown>);
+    const age = alarms.filter(
+      (alarm) => alarm.MetricName === 'ApproximateAgeOfOldestMessage' && JSON.stringify(alarm.Dimensions).includes(logicalIdOf(stack, stack.sweepFanOut.queue)),
+    );
+    expect(age).toHaveLength(1);
+    expect(age[0]).toMatchObject({ Threshold: 3600, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [expect.anything()] });
   });
 });

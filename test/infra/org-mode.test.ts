@@ -28,6 +28,15 @@ const statementsOf = (template: Template, type: string, documentKey: string): St
   Object.values(resourcesOf(template, type)).flatMap((resource) => (resource.Properties?.[documentKey] as { Statement: Statement[] }).Statement);
 
 describe('the central guard in org mode', () => {
+  it('lets the sweep planner, and no other function, list the organization\'s accounts', () => {
+    const listers = [...allowedActionsByRole(central.template).entries()].filter(([, actions]) => actions.has('organizations:ListAccounts')).map(([role]) => role);
+    expect(listers).toEqual([roleOf(central.stack, 'sweep-planner')]);
+    const planner = resourcesOf(central.template, 'AWS::Lambda::Function')[functionLogicalId(central.stack, 'sweep-planner')]?.Properties as {
+      Environment: { Variables: Record<string, unknown> };
+    };
+    expect(planner.Environment.Variables.KMS_GUARD_LIST_ORGANIZATION_ACCOUNTS).toBe('true');
+  });
+
   it('lets only accounts of the organization put events on the guard bus', () => {
     const policies = Object.values(resourcesOf(central.template, 'AWS::Events::EventBusPolicy'));
     expect(policies).toHaveLength(1);
@@ -61,10 +70,10 @@ describe('the central guard in org mode', () => {
   });
 
   it('lets the KMS-calling functions assume the remediation role, only inside the organization', () => {
-    for (const name of ['deletion-guard', 'deletion-sweep', 'grant-expirer', 'policy-guard'] as const) {
+    for (const name of ['deletion-guard', 'policy-guard', 'sweep-worker'] as const) {
       expect(allowedActionsByRole(central.template).get(roleOf(central.stack, name))?.has('sts:AssumeRole'), name).toBe(true);
     }
-    for (const name of ['usage-tracker', 'grant-tracker', 'notifier'] as const) {
+    for (const name of ['usage-tracker', 'grant-tracker', 'notifier', 'sweep-planner'] as const) {
       expect(allowedActionsByRole(central.template).get(roleOf(central.stack, name))?.has('sts:AssumeRole'), name).toBe(false);
     }
     const assumed = new Map<string, string>();
@@ -73,8 +82,8 @@ describe('the central guard in org mode', () => {
       const role = /:role\/(kms-guard-remediation-[a-z]+)/.exec(JSON.stringify(statement.Resource))?.[1] ?? '';
       assumed.set(role, (assumed.get(role) ?? '') + '+');
     }
-    // One role per duty: deletion (the guard and the sweep), grants, policy.
-    expect(Object.fromEntries(assumed)).toEqual({ 'kms-guard-remediation-deletion': '++', 'kms-guard-remediation-grants': '+', 'kms-guard-remediation-policy': '+' });
+    // One role per duty: deletion (the guard), sweeps (the worker), policy.
+    expect(Object.fromEntries(assumed)).toEqual({ 'kms-guard-remediation-deletion': '+', 'kms-guard-remediation-sweeps': '+', 'kms-guard-remediation-policy': '+' });
   });
 
   it('names those roles under /kms-guard/ so member roles can trust exactly them, and tells each function its duty\'s role', () => {
@@ -84,8 +93,7 @@ describe('the central guard in org mode', () => {
     const env = (name: FunctionName) =>
       (resourcesOf(central.template, 'AWS::Lambda::Function')[functionLogicalId(central.stack, name)]?.Properties?.Environment as { Variables: Record<string, string> }).Variables;
     expect(env('deletion-guard')).toMatchObject({ KMS_GUARD_REMEDIATION_ROLE: 'kms-guard-remediation-deletion', KMS_GUARD_MODE: 'enforce' });
-    expect(env('deletion-sweep').KMS_GUARD_REMEDIATION_ROLE).toBe('kms-guard-remediation-deletion');
-    expect(env('grant-expirer').KMS_GUARD_REMEDIATION_ROLE).toBe('kms-guard-remediation-grants');
+    expect(env('sweep-worker').KMS_GUARD_REMEDIATION_ROLE).toBe('kms-guard-remediation-sweeps');
     expect(env('policy-guard').KMS_GUARD_REMEDIATION_ROLE).toBe('kms-guard-remediation-policy');
   });
 
@@ -135,10 +143,10 @@ describe('a member account', () => {
   const centralRoot = { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${CENTRAL_ACCOUNT}:root`]] } };
 
   it('has one remediation role per duty, each assumable only by exactly its functions\' roles (no wildcard)', () => {
-    expect(dutyRoles().map((role) => role.RoleName).sort()).toEqual(['kms-guard-remediation-deletion', 'kms-guard-remediation-grants', 'kms-guard-remediation-policy']);
+    expect(dutyRoles().map((role) => role.RoleName).sort()).toEqual(['kms-guard-remediation-deletion', 'kms-guard-remediation-policy', 'kms-guard-remediation-sweeps']);
     const trust = (names: string[]) => [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: centralRoot, Condition: { ArnEquals: { 'aws:PrincipalArn': names.map(guardRole) } } }];
-    expect(trustedBy('kms-guard-remediation-deletion')).toEqual(trust(['deletion-guard', 'deletion-sweep']));
-    expect(trustedBy('kms-guard-remediation-grants')).toEqual(trust(['grant-expirer']));
+    expect(trustedBy('kms-guard-remediation-deletion')).toEqual(trust(['deletion-guard']));
+    expect(trustedBy('kms-guard-remediation-sweeps')).toEqual(trust(['sweep-worker']));
     expect(trustedBy('kms-guard-remediation-policy')).toEqual(trust(['policy-guard']));
     expect(JSON.stringify(dutyRoles())).not.toContain('*');
   });
@@ -148,24 +156,24 @@ describe('a member account', () => {
     const stack = new MemberRoleStack(app, 'TwoRegions', { centralAccountId: CENTRAL_ACCOUNT, guardRegions: ['eu-west-1', 'us-east-1'] });
     const policy = Object.values(resourcesOf(Template.fromStack(stack), 'AWS::IAM::Role'))
       .map((role) => role.Properties as { RoleName: string; AssumeRolePolicyDocument: { Statement: Statement[] } })
-      .find((role) => role.RoleName === 'kms-guard-remediation-grants')?.AssumeRolePolicyDocument.Statement[0];
+      .find((role) => role.RoleName === 'kms-guard-remediation-sweeps')?.AssumeRolePolicyDocument.Statement[0];
     expect(policy?.Condition).toEqual({
       ArnEquals: {
-        'aws:PrincipalArn': ['eu-west-1', 'us-east-1'].map((region) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${CENTRAL_ACCOUNT}:role/kms-guard/kms-guard-grant-expirer-${region}`]] })),
+        'aws:PrincipalArn': ['eu-west-1', 'us-east-1'].map((region) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${CENTRAL_ACCOUNT}:role/kms-guard/kms-guard-sweep-worker-${region}`]] })),
       },
     });
   });
 
-  it('gives each duty only its functions\' KMS actions: only deletion may cancel or enable, only grants revoke, policy reads', () => {
+  it('gives each duty only its functions\' KMS actions: the deletion guard cannot revoke, the policy guard only reads', () => {
     const actionsOf = (roleName: string) => {
       const logicalId = Object.entries(resourcesOf(memberRoleTemplate, 'AWS::IAM::Role')).find(([, role]) => role.Properties?.RoleName === roleName)?.[0] ?? '';
       return [...(allowedActionsByRole(memberRoleTemplate).get(logicalId) ?? [])].sort();
     };
     expect(actionsOf('kms-guard-remediation-deletion')).toEqual([
-      'kms:CancelKeyDeletion', 'kms:DescribeKey', 'kms:EnableKey', 'kms:GetKeyLastUsage', 'kms:ListAliases', 'kms:ListGrants', 'kms:ListKeys', 'kms:ListResourceTags',
+      'kms:CancelKeyDeletion', 'kms:DescribeKey', 'kms:EnableKey', 'kms:GetKeyLastUsage', 'kms:ListAliases', 'kms:ListGrants', 'kms:ListResourceTags',
     ]);
-    expect(actionsOf('kms-guard-remediation-grants')).toEqual([
-      'kms:DescribeKey', 'kms:GetKeyLastUsage', 'kms:ListAliases', 'kms:ListGrants', 'kms:ListKeys', 'kms:ListResourceTags', 'kms:RevokeGrant',
+    expect(actionsOf('kms-guard-remediation-sweeps')).toEqual([
+      'kms:CancelKeyDeletion', 'kms:DescribeKey', 'kms:EnableKey', 'kms:GetKeyLastUsage', 'kms:ListAliases', 'kms:ListGrants', 'kms:ListKeys', 'kms:ListResourceTags', 'kms:RevokeGrant',
     ]);
     expect(actionsOf('kms-guard-remediation-policy')).toEqual([
       'cloudhsm:DescribeClusters', 'kms:DescribeCustomKeyStores', 'kms:DescribeKey', 'kms:GetKeyLastUsage', 'kms:ListAliases', 'kms:ListResourceTags',

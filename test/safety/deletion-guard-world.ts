@@ -17,7 +17,7 @@ import { DEFAULT_POLICY } from '../../lib/config.js';
 import type { Decision } from '../../lib/domain/model.js';
 import type { DecisionStore, GrantStore, KeyDirectory, UsageStore } from '../../lib/domain/ports.js';
 import { buildDeletionGuardHandler } from '../../lib/handlers/deletion-guard.js';
-import { buildDeletionSweepHandler } from '../../lib/handlers/deletion-sweep.js';
+import { sweepPendingDeletions } from '../../lib/use-cases/sweep-pending-deletions.js';
 import { buildUsageTrackerHandler } from '../../lib/handlers/usage-tracker.js';
 import { kmsClientFor, startFakeKms, type FakeKms } from '../support/fake-kms-server.js';
 import { crashing, faulty, sizeCheckedPublisher, type StoreFault } from './faulty-ports.js';
@@ -205,8 +205,8 @@ export class SafetyWorld {
   }
 
   async sweep(): Promise<void> {
-    const handler = buildDeletionSweepHandler({ ...this.ports(), keyDirectories: () => [this.directory()], config: { mode: this.mode, policy: DEFAULT_POLICY }, logger });
-    await this.untilCrash(handler({}, context));
+    // The sweep worker runs this use case per account and Region (lib/use-cases/sweep-work-item.ts).
+    await this.untilCrash(sweepPendingDeletions({ ...this.ports(), keyDirectories: () => [this.directory()], mode: this.mode, policy: DEFAULT_POLICY }));
     this.mirrorGuardCalls();
   }
 

@@ -142,3 +142,34 @@ describe('the fake KMS endpoint', () => {
     expect(fake.state(keyArn)).toBe('PendingDeletion');
   });
 });
+
+describe('the fake KMS endpoint with accounts and quotas', () => {
+  it('lists the calling account\'s keys only, and throttles an account past its quota within one second, not another account', async () => {
+    let nowMs = 0;
+    const fake = await startFakeKms({
+      accountOf: (accessKeyId) => (accessKeyId === 'AKIDMEMBER' ? '222222222222' : '111122223333'),
+      quotas: { DescribeKey: 3 },
+      quotaClockMs: () => nowMs,
+    });
+    const own = kmsClientFor(fake, { maxAttempts: 1 });
+    const member = kmsClientFor(fake, { maxAttempts: 1, credentials: { accessKeyId: 'AKIDMEMBER', secretAccessKey: 'fake' } });
+    try {
+      const ownKey = fake.createKey();
+      const memberKey = fake.createKey({ accountId: '222222222222' });
+      expect((await member.send(new ListKeysCommand({}))).Keys?.map((key) => key.KeyArn)).toEqual([memberKey]);
+      for (let call = 0; call < 3; call += 1) await own.send(new DescribeKeyCommand({ KeyId: ownKey }));
+      await expect(own.send(new DescribeKeyCommand({ KeyId: ownKey }))).rejects.toMatchObject({ name: 'ThrottlingException' });
+      await member.send(new DescribeKeyCommand({ KeyId: memberKey }));
+      nowMs += 1000;
+      await own.send(new DescribeKeyCommand({ KeyId: ownKey }));
+      expect(fake.rates().filter((rate) => rate.operation === 'DescribeKey')).toEqual([
+        { accountId: '111122223333', region: 'us-east-1', operation: 'DescribeKey', quota: 3, served: 4, peakPerSecond: 3, throttled: 1 },
+        { accountId: '222222222222', region: 'us-east-1', operation: 'DescribeKey', quota: 3, served: 1, peakPerSecond: 1, throttled: 0 },
+      ]);
+    } finally {
+      own.destroy();
+      member.destroy();
+      await fake.close();
+    }
+  });
+});

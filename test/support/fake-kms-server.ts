@@ -5,11 +5,15 @@
  * uses ("<key ARN> is pending deletion.", "<key ARN> is pending replica deletion.", "<key ARN> is not pending
  * deletion.", "<key ARN> is disabled.").
  * Binds 127.0.0.1 on an ephemeral port. Faults (throttling, 5xx, delays) are injected per operation.
+ * With `accountOf`, each request belongs to the account whose credentials signed it: ListKeys and ListAliases list
+ * that account's keys, and with `quotas` its requests are metered per account, Region and operation and throttled
+ * past the quota (test/support/fake-kms-quotas.ts), as KMS throttles the calling account.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
+import { QuotaMeter, type OperationRate } from './fake-kms-quotas.js';
 
 export const FAKE_ACCOUNT_ID = '111122223333';
 export const FAKE_REGION = 'us-east-1';
@@ -81,6 +85,23 @@ export interface FakeKmsCall {
   /** From the SigV4 Authorization header: which credentials (e.g. an assumed role's) signed the call. */
   readonly accessKeyId?: string;
   readonly region?: string;
+  /** The calling account (from `accountOf`); absent without it. */
+  readonly accountId?: string;
+}
+
+export interface FakeKmsOptions {
+  /** The fake's clock (deletion dates, grant and key creation dates). */
+  readonly now?: () => Date;
+  /** The account an access key id belongs to (an assumed role's keys name their account); default: unknown. */
+  readonly accountOf?: (accessKeyId: string) => string | undefined;
+  /** Requests per second per operation and calling account and Region; past it, ThrottlingException. Default none. */
+  readonly quotas?: Readonly<Record<string, number>>;
+  /** The clock quotas are measured on. Default Date.now. */
+  readonly quotaClockMs?: () => number;
+  /** Keep every request in `calls` (default true); large runs keep only the rates. */
+  readonly recordCalls?: boolean;
+  /** Sees every request as it arrives (large runs count what they need here instead of keeping `calls`). */
+  readonly onCall?: (call: FakeKmsCall) => void;
 }
 
 export interface FakeKms {
@@ -101,6 +122,8 @@ export interface FakeKms {
   /** Drops every fault still queued. */
   clearFaults(): void;
   callsOf(operation: string): FakeKmsCall[];
+  /** Requests served and throttled per calling account, Region and operation (with `quotas`, or all when metered). */
+  rates(): OperationRate[];
   close(): Promise<void>;
 }
 
@@ -179,8 +202,19 @@ const paginate = <T>(items: readonly T[], body: Record<string, unknown>, default
 };
 
 /** Starts the fake KMS. `now` is the fake's clock (deletion dates, grant and key creation dates). */
-export const startFakeKms = async (options: { readonly now?: () => Date } = {}): Promise<FakeKms> => {
+export const startFakeKms = async (options: FakeKmsOptions = {}): Promise<FakeKms> => {
   const now = options.now ?? ((): Date => new Date());
+  const meter = new QuotaMeter({ quotas: options.quotas ?? {}, ...(options.quotaClockMs === undefined ? {} : { nowMs: options.quotaClockMs }) });
+  const callerAccount = (request: IncomingMessage): string | undefined => {
+    const accessKeyId = signer(request).accessKeyId;
+    return accessKeyId === undefined ? undefined : options.accountOf?.(accessKeyId);
+  };
+  /** With accountOf, a listing shows the calling account's keys only, as KMS does. */
+  const ownedByCaller = (request: IncomingMessage) => {
+    if (options.accountOf === undefined) return () => true;
+    const account = callerAccount(request);
+    return (key: KeyEntry) => key.accountId === account;
+  };
   const keys = new Map<string, KeyEntry>();
   const aliases = new Map<string, AliasEntry>();
   const faults = new Map<string, { remaining: number; fault: FakeKmsFault }[]>();
@@ -404,7 +438,8 @@ export const startFakeKms = async (options: { readonly now?: () => Date } = {}):
     },
     ListKeys: (body, request) => {
       const region = signingRegion(request);
-      const inRegion = [...keys.values()].filter((key) => key.region === region);
+      const owned = ownedByCaller(request);
+      const inRegion = [...keys.values()].filter((key) => key.region === region && owned(key));
       const { page, paging } = paginate(inRegion, body, 100);
       return { Keys: page.map((key) => ({ KeyId: key.keyId, KeyArn: key.arn })), ...paging };
     },
@@ -465,9 +500,13 @@ export const startFakeKms = async (options: { readonly now?: () => Date } = {}):
       addAlias(key, stringField(body, 'AliasName') ?? '');
       return {};
     },
-    ListAliases: (body) => {
+    ListAliases: (body, request) => {
       const filter = stringField(body, 'KeyId') === undefined ? undefined : resolveKey(body, 'KeyId', false);
-      const matching = [...aliases.values()].filter((alias) => filter === undefined || alias.key === filter);
+      const owned = ownedByCaller(request);
+      const region = signingRegion(request);
+      const matching = [...aliases.values()].filter((alias) =>
+        filter === undefined ? owned(alias.key) && (options.accountOf === undefined || alias.key.region === region) : alias.key === filter,
+      );
       const { page, paging } = paginate(matching, body, 50);
       return {
         Aliases: page.map((alias) => ({
@@ -559,6 +598,11 @@ export const startFakeKms = async (options: { readonly now?: () => Date } = {}):
     }
   };
 
+  const record = (call: FakeKmsCall): void => {
+    options.onCall?.(call);
+    if (options.recordCalls !== false) calls.push(call);
+  };
+
   const handle = (request: IncomingMessage, response: ServerResponse, raw: string): void => {
     const target = request.headers['x-amz-target'];
     const operation = typeof target === 'string' && target.startsWith('TrentService.') ? target.slice('TrentService.'.length) : '';
@@ -566,11 +610,15 @@ export const startFakeKms = async (options: { readonly now?: () => Date } = {}):
     try {
       body = raw === '' ? {} : (JSON.parse(raw) as Record<string, unknown>);
     } catch {
-      calls.push({ operation, body: {}, ...signer(request) });
+      record({ operation, body: {}, ...signer(request) });
       return sendFault(response, new KmsFault(400, 'SerializationException', 'Start of structure or map found where not expected.'));
     }
-    calls.push({ operation, body, ...signer(request) });
+    const accountId = callerAccount(request);
+    record({ operation, body, ...signer(request), ...(accountId === undefined ? {} : { accountId }) });
     if (request.method !== 'POST' || operation === '') return sendFault(response, new KmsFault(400, 'UnknownOperationException'));
+    if (options.quotas !== undefined && !meter.admit(accountId ?? FAKE_ACCOUNT_ID, signingRegion(request), operation)) {
+      return sendFault(response, new KmsFault(400, 'ThrottlingException', THROTTLING_MESSAGE));
+    }
     const fault = takeFault(operation);
     if (fault === undefined) return answer(operation, body, request, response);
     if ('delayMs' in fault) {
@@ -628,6 +676,7 @@ export const startFakeKms = async (options: { readonly now?: () => Date } = {}):
     },
     clearFaults: () => faults.clear(),
     callsOf: (operation) => calls.filter((call) => call.operation === operation),
+    rates: () => meter.rates(),
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();

@@ -57,8 +57,17 @@ describe('loadConfig', () => {
     [{ KMS_GUARD_MEMBER_ACCOUNTS: '444455556666,abc' }, /KMS_GUARD_MEMBER_ACCOUNTS holds "abc"/],
     [{ KMS_GUARD_MEMBER_ACCOUNTS: '444455556666' }, /KMS_GUARD_MEMBER_ACCOUNTS needs KMS_GUARD_REMEDIATION_ROLE/],
     [{ KMS_GUARD_RECENT_USE_DAYS: '-3' }, /KMS_GUARD_RECENT_USE_DAYS must be a positive whole number of days, got "-3"/],
+    [{ KMS_GUARD_SWEEP_KMS_BUDGET_PERCENT: '150' }, /KMS_GUARD_SWEEP_KMS_BUDGET_PERCENT must be a percentage above 0 and at most 100, got "150"/],
+    [{ KMS_GUARD_SWEEP_KMS_BUDGET_PERCENT: 'lots' }, /KMS_GUARD_SWEEP_KMS_BUDGET_PERCENT must be a percentage/],
   ])('fails at start-up naming the setting when %j', (override, message) => {
     expect(() => loadConfig({ ...ENV, ...override })).toThrow(ConfigError);
     expect(() => loadConfig({ ...ENV, ...override })).toThrow(message);
+  });
+
+  it('reads the sweep settings: queue, organization listing and the KMS budget (default 20 %)', () => {
+    expect(loadConfig(ENV)).toMatchObject({ listOrganizationAccounts: false, sweepKmsBudgetPercent: 20 });
+    expect(
+      loadConfig({ ...ENV, KMS_GUARD_SWEEP_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q.fifo', KMS_GUARD_LIST_ORGANIZATION_ACCOUNTS: 'true', KMS_GUARD_SWEEP_KMS_BUDGET_PERCENT: '5' }),
+    ).toMatchObject({ sweepQueueUrl: 'https://sqs.us-east-1.amazonaws.com/1/q.fifo', listOrganizationAccounts: true, sweepKmsBudgetPercent: 5 });
   });
 });

@@ -7,7 +7,16 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/fixtures.js';
 
-const CLIENTS = ['client-dynamodb', 'client-kms', 'client-sts', 'client-eventbridge', 'client-secrets-manager', 'client-cloudhsm-v2'] as const;
+const CLIENTS = [
+  'client-dynamodb',
+  'client-kms',
+  'client-sts',
+  'client-eventbridge',
+  'client-secrets-manager',
+  'client-cloudhsm-v2',
+  'client-sqs',
+  'client-organizations',
+] as const;
 
 const clientsIn = async (name: string): Promise<string[]> => {
   const result = await build({
@@ -32,10 +41,10 @@ describe('each Lambda bundle', () => {
     ['usage-tracker', ['client-dynamodb']],
     ['grant-tracker', ['client-dynamodb']],
     ['deletion-guard', ['client-dynamodb', 'client-kms', 'client-sts', 'client-eventbridge']],
-    ['deletion-sweep', ['client-dynamodb', 'client-kms', 'client-sts', 'client-eventbridge']],
-    ['grant-expirer', ['client-dynamodb', 'client-kms', 'client-sts', 'client-eventbridge']],
     ['policy-guard', ['client-dynamodb', 'client-kms', 'client-sts', 'client-eventbridge', 'client-cloudhsm-v2']],
     ['notifier', ['client-dynamodb', 'client-secrets-manager']],
+    ['sweep-planner', ['client-sqs', 'client-organizations']],
+    ['sweep-worker', ['client-dynamodb', 'client-kms', 'client-sts', 'client-eventbridge', 'client-sqs']],
   ])('%s carries only the SDK clients it calls: %j', async (name, expected) => {
     expect(await clientsIn(name)).toEqual(expected);
   });

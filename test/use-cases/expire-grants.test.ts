@@ -102,6 +102,12 @@ class StubKeyDirectory implements KeyDirectory {
   async listKeyArns() {
     return Object.keys(this.facts);
   }
+  async listKeyPage() {
+    return { keyArns: Object.keys(this.facts) };
+  }
+  async listAliasesByKey() {
+    return new Map(Object.entries(this.facts).map(([keyArn, facts]) => [keyArn, facts.aliases ?? []]));
+  }
   async cancelKeyDeletion(): Promise<ActionOutcome> {
     throw new Error('not used by the grant sweep');
   }
