@@ -296,7 +296,7 @@ describe('the functions', () => {
       expect(fn.LoggingConfig).toMatchObject({ LogGroup: { Ref: expect.any(String) } });
     }
     const logGroups = Object.values(resourcesOf(template, 'AWS::Logs::LogGroup'));
-    expect(logGroups).toHaveLength(9);
+    expect(logGroups).toHaveLength(7);
     for (const group of logGroups) expect(group.Properties?.RetentionInDays).toBe(90);
   });
 
