@@ -146,6 +146,15 @@ export const remediationActions = (duty: RemediationDuty): { keyActions: string[
   };
 };
 
+/** FUNCTION_ACCESS with the deployment's reservation (`deletionGuardReservedConcurrency`; 0 reserves none). */
+export const accessFor = (name: FunctionName, reservedConcurrency: number): FunctionAccess => {
+  const access = FUNCTION_ACCESS[name];
+  if (access.reservedConcurrency === undefined) return access;
+  if (reservedConcurrency > 0) return { ...access, reservedConcurrency };
+  const { reservedConcurrency: _reserved, ...unreserved } = access;
+  return unreserved;
+};
+
 /** Batches of calls failing on keys pending deletion handled at once (the deletion guard's queue). */
 export const PENDING_USE_MAX_CONCURRENCY = 2;
 /** Batches of calls failing on disabled keys handled at once (the policy guard's queue). */

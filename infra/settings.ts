@@ -7,6 +7,7 @@ import type { Node } from 'constructs';
 import { DEFAULT_POLICY, type Mode } from '../lib/config.js';
 import { isPrefixAboveDates } from '../lib/backfill/trail-object-key.js';
 import { ConfigError } from '../lib/errors.js';
+import { PENDING_USE_MAX_CONCURRENCY } from './function-access.js';
 
 export interface GuardSettings {
   /** `enforce` cancels deletions and revokes grants; `dry-run` only decides and reports. Default `dry-run`. */
@@ -44,6 +45,14 @@ export interface GuardSettings {
    * must be for `no-recorded-use` to allow a deletion. Default 6 (the hourly sweeps' own DescribeKey calls count).
    */
   readonly usageHeartbeatHours: number;
+  /**
+   * Executions reserved for the deletion guard, so a flood elsewhere in the account cannot starve a ScheduleKeyDeletion;
+   * its failed-call queue may use PENDING_USE_MAX_CONCURRENCY of them. Default 10; 0 reserves none (an account still
+   * at Lambda's new-account concurrency limit cannot reserve).
+   */
+  readonly deletionGuardReservedConcurrency: number;
+  /** The sweeps' share of each KMS request quota, per account and Region, in percent. Default 20. */
+  readonly sweepKmsBudgetPercent: number;
   /** The backfill from the trail's S3 archive (infra/constructs/backfill.ts); absent (the default): not deployed. */
   readonly backfill?: BackfillSettings;
 }
@@ -76,6 +85,8 @@ export const DEFAULT_SETTINGS: GuardSettings = {
   remediationRoleName: 'kms-guard-remediation',
   logRetentionDays: 90,
   usageHeartbeatHours: DEFAULT_POLICY.usageHeartbeatHours,
+  deletionGuardReservedConcurrency: 10,
+  sweepKmsBudgetPercent: 20,
 };
 
 /** Org mode is on when some other account may forward events: an organization or a member list. */
@@ -102,6 +113,8 @@ export const settingsFromContext = (node: Node, overrides: Partial<GuardSettings
     alarmTopicArn: text(read('alarmTopicArn'), 'alarmTopicArn'),
     alarmEmail: email(read('alarmEmail')),
     usageHeartbeatHours: heartbeatHours(read('usageHeartbeatHours')),
+    deletionGuardReservedConcurrency: reservedConcurrency(read('deletionGuardReservedConcurrency')),
+    sweepKmsBudgetPercent: percent(read('sweepKmsBudgetPercent'), 'sweepKmsBudgetPercent', DEFAULT_SETTINGS.sweepKmsBudgetPercent),
     backfill: backfillSettings(read),
   };
   return { ...fromContext, ...withoutUndefined(overrides) };
@@ -139,6 +152,25 @@ const heartbeatHours = (value: unknown): number => {
   if (!Number.isInteger(number) || number <= 0 || number > 168) {
     throw new ConfigError(`context "usageHeartbeatHours" must be a whole number of hours from 1 to 168, got ${JSON.stringify(value)}`);
   }
+  return number;
+};
+
+/** 0 (none), or more than the failed-call queue may use, so some executions are always the schedulings'. */
+const reservedConcurrency = (value: unknown): number => {
+  if (value === undefined || value === '') return DEFAULT_SETTINGS.deletionGuardReservedConcurrency;
+  const number = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(number) || (number !== 0 && (number <= PENDING_USE_MAX_CONCURRENCY || number > 1000))) {
+    throw new ConfigError(
+      `context "deletionGuardReservedConcurrency" must be 0 (reserve none) or a whole number from ${PENDING_USE_MAX_CONCURRENCY + 1} to 1000 (above the ${PENDING_USE_MAX_CONCURRENCY} its failed-call queue may use), got ${JSON.stringify(value)}`,
+    );
+  }
+  return number;
+};
+
+const percent = (value: unknown, key: string, fallback: number): number => {
+  if (value === undefined || value === '') return fallback;
+  const number = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(number) || number < 1 || number > 100) throw new ConfigError(`context "${key}" must be a whole percentage from 1 to 100, got ${JSON.stringify(value)}`);
   return number;
 };
 

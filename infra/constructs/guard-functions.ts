@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { dynamoDbActionsOf, NOTIFIER_PARTITION, type TableStoreName } from '../../lib/adapters/dynamodb-actions.js';
 import type { FunctionName } from '../../lib/routing.js';
-import { callsKms, FUNCTION_ACCESS, FUNCTION_NAMES, remediationRoleName, type RemediationDuty } from '../function-access.js';
+import { accessFor, callsKms, FUNCTION_NAMES, remediationRoleName, type RemediationDuty } from '../function-access.js';
 import { ConfigError } from '../../lib/errors.js';
 import { isOrgMode, type GuardSettings } from '../settings.js';
 import { acknowledge } from '../nag.js';
@@ -34,7 +34,7 @@ export class GuardFunctions extends Construct {
     const environment = guardEnvironment(settings, state);
     const orgMode = isOrgMode(settings);
     const entries = FUNCTION_NAMES.map((name) => {
-      const access = FUNCTION_ACCESS[name];
+      const access = accessFor(name, settings.deletionGuardReservedConcurrency);
       const duty = orgMode ? access.remediationDuty : undefined;
       const guardFunction = new GuardFunction(this, name, {
         name,
@@ -122,6 +122,7 @@ export const guardEnvironment = (settings: GuardSettings, state: GuardState): Re
   KMS_GUARD_GRANT_RECENT_USE_DAYS: String(settings.grantRecentUseDays),
   KMS_GUARD_USAGE_HEARTBEAT_HOURS: String(settings.usageHeartbeatHours),
   KMS_GUARD_EXEMPT_TAG_MIN_AGE_HOURS: String(settings.exemptTagMinAgeHours),
+  KMS_GUARD_SWEEP_KMS_BUDGET_PERCENT: String(settings.sweepKmsBudgetPercent),
 });
 
 /** CancelKeyDeletion cannot be called cross-account: the guard acts through a role in the key's account. */

@@ -18,7 +18,7 @@ import { SweepFanOut } from '../constructs/sweep-fan-out.js';
 import { SweepSchedules } from '../constructs/sweep-schedules.js';
 import { UsageBuffer } from '../constructs/usage-buffer.js';
 import { FailureBuffer } from '../constructs/failure-buffer.js';
-import { callsKms, DISABLED_USE_MAX_CONCURRENCY, FUNCTION_ACCESS, PENDING_USE_MAX_CONCURRENCY } from '../function-access.js';
+import { accessFor, callsKms, DISABLED_USE_MAX_CONCURRENCY, FUNCTION_ACCESS, PENDING_USE_MAX_CONCURRENCY } from '../function-access.js';
 import { isOrgMode, type GuardSettings } from '../settings.js';
 
 /** Source of the decision events the guard publishes on its bus (lib/adapters/eventbridge-publisher.ts). */
@@ -64,11 +64,12 @@ export class KmsGuardStack extends Stack {
       consumer: this.functions.byName['usage-tracker'].function,
       consumerTimeout: Duration.seconds(FUNCTION_ACCESS['usage-tracker'].timeoutSeconds),
     });
+    const withReservation = (reserved: number | undefined) => (reserved === undefined ? {} : { consumerReservedConcurrency: reserved });
     const failureBuffer = (id: string, consumer: 'deletion-guard' | 'policy-guard', purpose: string, maxConcurrency: number): FailureBuffer =>
       new FailureBuffer(this, id, {
         consumer: this.functions.byName[consumer].function,
         consumerTimeout: Duration.seconds(FUNCTION_ACCESS[consumer].timeoutSeconds),
-        ...(FUNCTION_ACCESS[consumer].reservedConcurrency === undefined ? {} : { consumerReservedConcurrency: FUNCTION_ACCESS[consumer].reservedConcurrency }),
+        ...withReservation(accessFor(consumer, settings.deletionGuardReservedConcurrency).reservedConcurrency),
         purpose,
         maxConcurrency,
       });

@@ -152,6 +152,15 @@ describe('the failure buffers (a flood of failed calls)', () => {
     expect(rule?.Targets[0]?.Arn).toEqual(arnOf(functionLogicalId(stack, 'deletion-guard')));
   });
 
+  it('reserve what -c deletionGuardReservedConcurrency says, or none with 0 (an account at the new-account limit)', () => {
+    const reservedWith = (value: number) => {
+      const synthesized = synthGuard({ deletionGuardReservedConcurrency: value });
+      return resourcesOf(synthesized.template, 'AWS::Lambda::Function')[functionLogicalId(synthesized.stack, 'deletion-guard')]?.Properties?.ReservedConcurrentExecutions;
+    };
+    expect(reservedWith(25)).toBe(25);
+    expect(reservedWith(0)).toBeUndefined();
+  });
+
   it('dead-letter a message after 5 receives, and alarm on their dead letters and on their oldest message\'s age', () => {
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties as Record<string, unknown>);
     for (const buffer of Object.values(stack.failureBuffers)) {
@@ -318,6 +327,7 @@ describe('the functions', () => {
         'KMS_GUARD_RECENT_USE_DAYS',
         'KMS_GUARD_SLACK_ALLOWED_HOSTS',
         'KMS_GUARD_SLACK_SECRET',
+        'KMS_GUARD_SWEEP_KMS_BUDGET_PERCENT',
         'KMS_GUARD_TABLE',
         'KMS_GUARD_USAGE_HEARTBEAT_HOURS',
       ].sort(),
@@ -332,6 +342,7 @@ describe('the functions', () => {
       KMS_GUARD_TABLE: { Ref: logicalIdOf(stack, stack.state.table) },
       KMS_GUARD_USAGE_HEARTBEAT_HOURS: '6',
       KMS_GUARD_EXEMPT_TAG_MIN_AGE_HOURS: '24',
+      KMS_GUARD_SWEEP_KMS_BUDGET_PERCENT: '20',
     });
   });
 });

@@ -47,6 +47,8 @@ describe('deployment settings', () => {
     [{ memberAccounts: '1234' }, /"memberAccounts" must hold 12-digit account ids/],
     [{ remediationRoleName: 'has space' }, /not a valid IAM role name/],
     [{ remediationRoleName: 'r'.repeat(56) }, /at most 55 characters \(the duty is appended\)/],
+    [{ deletionGuardReservedConcurrency: '2' }, /"deletionGuardReservedConcurrency" must be 0 \(reserve none\) or a whole number from 3 to 1000/],
+    [{ sweepKmsBudgetPercent: '0' }, /"sweepKmsBudgetPercent" must be a whole percentage from 1 to 100/],
     [{ exemptPrincipals: [1, 2] }, /"exemptPrincipals" must be a list of strings/],
     [{ usageHeartbeatHours: '169' }, /"usageHeartbeatHours" must be a whole number of hours from 1 to 168/],
   ])('reject %j naming the key', (context, message) => {
