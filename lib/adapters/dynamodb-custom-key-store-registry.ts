@@ -13,6 +13,7 @@ import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } 
 import { customKeyStoreIdOf, field } from '../domain/alerts/custom-key-store.js';
 import type { CustomKeyStoreRegistry, CustomKeyStoreView } from '../domain/alerts/custom-key-store-registry.js';
 import type { KmsEvent } from '../domain/kms-event.js';
+import { hsmField, toView } from './custom-key-store-items.js';
 
 const storePk = (customKeyStoreId: string): string => `CKS#${customKeyStoreId}`;
 const STORE_SK = 'STORE';
@@ -174,16 +175,3 @@ export class DynamoDbCustomKeyStoreRegistry implements CustomKeyStoreRegistry {
     }
   }
 }
-
-/** CreateHsm answers with the HSM object: {"hsm": {"hsmId", "clusterId", "eniId", "eniIp", ...}}. */
-const hsmField = (responseElements: Readonly<Record<string, unknown>>, name: string): string | undefined => {
-  const hsm = responseElements.hsm ?? responseElements.Hsm;
-  return typeof hsm === 'object' && hsm !== null ? field(hsm as Record<string, unknown>, name) : undefined;
-};
-
-const toView = (item: Record<string, unknown>): CustomKeyStoreView => ({
-  customKeyStoreId: String(item.customKeyStoreId ?? String(item.pk).slice('CKS#'.length)),
-  ...(typeof item.cloudHsmClusterId === 'string' ? { cloudHsmClusterId: item.cloudHsmClusterId } : {}),
-  ...(typeof item.connectionState === 'string' ? { connectionState: item.connectionState } : {}),
-  ...(typeof item.customKeyStoreType === 'string' ? { customKeyStoreType: item.customKeyStoreType } : {}),
-});

@@ -8,6 +8,7 @@ import type { CustomKeyStoreRegistry, CustomKeyStoreView } from '../domain/alert
 import type { KmsEvent } from '../domain/kms-event.js';
 import type { Item, ItemKey } from './dynamodb-occ.js';
 import type { MemoryTable, StoredItem } from './memory-table.js';
+import { hsmField, toView } from './custom-key-store-items.js';
 
 const storeKey = (customKeyStoreId: string): ItemKey => ({ pk: `CKS#${customKeyStoreId}`, sk: 'STORE' });
 const clusterPk = (clusterId: string): string => `HSMCLUSTER#${clusterId}`;
@@ -107,15 +108,3 @@ export class MemoryCustomKeyStoreRegistry implements CustomKeyStoreRegistry {
     this.table.put({ ...stored, ...key, ...attributes, [timeAttribute]: at });
   }
 }
-
-const hsmField = (responseElements: Readonly<Record<string, unknown>>, name: string): string | undefined => {
-  const hsm = responseElements.hsm ?? responseElements.Hsm;
-  return typeof hsm === 'object' && hsm !== null ? field(hsm as Record<string, unknown>, name) : undefined;
-};
-
-const toView = (item: Record<string, unknown>): CustomKeyStoreView => ({
-  customKeyStoreId: String(item.customKeyStoreId ?? String(item.pk).slice('CKS#'.length)),
-  ...(typeof item.cloudHsmClusterId === 'string' ? { cloudHsmClusterId: item.cloudHsmClusterId } : {}),
-  ...(typeof item.connectionState === 'string' ? { connectionState: item.connectionState } : {}),
-  ...(typeof item.customKeyStoreType === 'string' ? { customKeyStoreType: item.customKeyStoreType } : {}),
-});
