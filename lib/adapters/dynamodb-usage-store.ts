@@ -10,7 +10,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { KmsEvent } from '../domain/kms-event.js';
 import type { KeyRecord, KeyUsageSummary } from '../domain/model.js';
-import { usageArrivals } from '../domain/coverage.js';
 import { listNonUseCalls } from '../domain/non-use-calls.js';
 import type { Coverage, RecordResult, UsageStore } from '../domain/ports.js';
 import { summarizeUsage } from '../domain/usage-summary.js';
@@ -19,7 +18,7 @@ import { nonUseKey, readKeyRecord, readNonUseCalls, readUsageDay, stateKey } fro
 import { BATCH_GET_LIMIT, type ItemKey, type OccOptions, type Prefetched, batchGetItems, itemKeyId, readModifyWrite } from './dynamodb-occ.js';
 import { queryAll, scanAll } from './dynamodb-pages.js';
 import { GSI1, GSI1_PENDING_DELETION, NON_USE_SK, daySk, keyPk } from './dynamodb-table.js';
-import { planRecord, recordResult } from './record-plan.js';
+import { planRecord, recordCoverage, recordResult } from './record-plan.js';
 
 /** A batched read's answer for one item: what was stored, or why the read failed. */
 type Read = Prefetched | { readonly error: unknown };
@@ -67,13 +66,7 @@ export class DynamoDbUsageStore implements UsageStore {
       this.concurrency(),
     );
     const result = recordResult(changes, outcomes);
-    // Only after every item was written: coverage says "recorded here".
-    let coverageWrites = 0;
-    for (const arrival of this.options.keepsCoverage === false ? [] : usageArrivals(events)) {
-      await this.coverage.widenWatchedSince(arrival.accountId, arrival.region, arrival.earliest);
-      await this.coverage.recordUsageArrival(arrival.accountId, arrival.region, arrival.latest);
-      coverageWrites += 2;
-    }
+    const coverageWrites = await recordCoverage(this.coverage, events, this.options.keepsCoverage);
     return { ...result, writes: result.writes + coverageWrites };
   }
 

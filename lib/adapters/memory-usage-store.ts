@@ -3,7 +3,6 @@
  * (record-plan.ts): one write per (key, day) bucket, key record and grant, each refused when over 400 KB. A write
  * is atomic (JavaScript runs it to the end before another batch starts), so concurrent batches lose nothing.
  */
-import { usageArrivals } from '../domain/coverage.js';
 import type { KmsEvent } from '../domain/kms-event.js';
 import type { KeyRecord, KeyUsageSummary } from '../domain/model.js';
 import { listNonUseCalls } from '../domain/non-use-calls.js';
@@ -13,7 +12,7 @@ import { nonUseKey, readKeyRecord, readNonUseCalls, readUsageDay, stateKey } fro
 import { MemoryCoverageStore } from './memory-coverage-store.js';
 import { GSI1_PENDING_DELETION, NON_USE_SK, daySk, keyPk } from './dynamodb-table.js';
 import { type MemoryTable, nextVersion } from './memory-table.js';
-import { type ChangeOutcome, planRecord, recordResult } from './record-plan.js';
+import { type ChangeOutcome, planRecord, recordCoverage, recordResult } from './record-plan.js';
 
 export interface MemoryUsageStoreOptions {
   /** As DynamoDbUsageStore's: whether recording moves coverage (live tracking and replay: yes). Default true. */
@@ -43,13 +42,7 @@ export class MemoryUsageStore implements UsageStore {
       }
     });
     const result = recordResult(changes, outcomes);
-    // Only after every item was written, as the DynamoDB store does: coverage says "recorded here".
-    let coverageWrites = 0;
-    for (const arrival of this.options.keepsCoverage === false ? [] : usageArrivals(events)) {
-      await this.coverage.widenWatchedSince(arrival.accountId, arrival.region, arrival.earliest);
-      await this.coverage.recordUsageArrival(arrival.accountId, arrival.region, arrival.latest);
-      coverageWrites += 2;
-    }
+    const coverageWrites = await recordCoverage(this.coverage, events, this.options.keepsCoverage);
     return { ...result, writes: result.writes + coverageWrites };
   }
 

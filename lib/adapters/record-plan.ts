@@ -9,7 +9,8 @@ import { fingerprint } from '../domain/fingerprint.js';
 import { applyGrantEvent, grantChange } from '../domain/grant-ledger.js';
 import type { KmsEvent } from '../domain/kms-event.js';
 import { applyLifecycleEvent, isLifecycleEvent } from '../domain/key-state.js';
-import type { RecordResult } from '../domain/ports.js';
+import type { CoverageStore, RecordResult } from '../domain/ports.js';
+import { usageArrivals } from '../domain/coverage.js';
 import { foldUsage, mergeUsage } from '../domain/usage.js';
 import { StoreWriteError } from '../errors.js';
 import { applyNonUseCall, nonUseCallKeys } from '../domain/non-use-calls.js';
@@ -176,4 +177,18 @@ const groupRefs = (events: readonly KmsEvent[], keysOf: (event: KmsEvent) => rea
     }
   });
   return groups;
+};
+
+/**
+ * Coverage says "recorded here", so it is written only after every item of the batch was: the earliest event widens
+ * the watched window, the latest is the usage arrival. The number of coverage writes (two per account and Region).
+ */
+export const recordCoverage = async (coverage: CoverageStore, events: readonly KmsEvent[], keepsCoverage: boolean | undefined): Promise<number> => {
+  let writes = 0;
+  for (const arrival of keepsCoverage === false ? [] : usageArrivals(events)) {
+    await coverage.widenWatchedSince(arrival.accountId, arrival.region, arrival.earliest);
+    await coverage.recordUsageArrival(arrival.accountId, arrival.region, arrival.latest);
+    writes += 2;
+  }
+  return writes;
 };
