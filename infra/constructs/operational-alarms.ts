@@ -34,11 +34,19 @@ export interface OperationalAlarmsProps {
    * The sweep work queue: alarms when its oldest item waits longer than `maxAge` (the sweeps take longer than their
    * period, or a worker is stuck). Default no sweep-duration alarm.
    */
-  readonly sweepQueue?: { readonly queue: sqs.IQueue; readonly maxAge: Duration };
+  readonly sweepQueue?: {
+    readonly queue: sqs.IQueue;
+    readonly maxAge: Duration;
+    /** The sweep worker's logs: their "sweep work item done" lines carry secondsSincePlanned (the sweep-lag alarm). */
+    readonly workerLogs?: logs.ILogGroup;
+  };
 }
 
 /** Namespace and name of the metric the guard's "kms throttled" log lines feed (one per throttled attempt). */
 export const KMS_THROTTLE_METRIC = { namespace: 'KmsGuard', name: 'KmsThrottledCalls' } as const;
+
+/** Seconds from a sweep's hourly plan to the end of one of its parts, from the sweep worker's logs. */
+export const SWEEP_LAG_METRIC = { namespace: 'KmsGuard', name: 'SweepSecondsSincePlanned' } as const;
 
 /** Namespace and name of the heartbeat metric the usage tracker's logs feed. */
 export const HEARTBEAT_METRIC = { namespace: 'KmsGuard', name: 'ReadOnlyKmsEventsRecorded' } as const;
@@ -163,6 +171,26 @@ export class OperationalAlarms extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
+      if (props.sweepQueue.workerLogs !== undefined) {
+        // The queue's age sees an item that waits; this sees a sweep that runs long (its parts follow one another).
+        const lag = new logs.MetricFilter(this, 'SweepLag', {
+          logGroup: props.sweepQueue.workerLogs,
+          metricNamespace: SWEEP_LAG_METRIC.namespace,
+          metricName: SWEEP_LAG_METRIC.name,
+          filterPattern: logs.FilterPattern.stringValue('$.message', '=', 'sweep work item done'),
+          metricValue: '$.secondsSincePlanned',
+        });
+        add('sweep-lag', {
+          alarmDescription:
+            `kms-guard sweeps run long: a sweep part finished more than ${props.sweepQueue.maxAge.toMinutes()} minutes after its hourly plan. ` +
+            'The next hour\'s sweep is already due; raise sweepKmsBudgetPercent or check throttling (docs/performance.md).',
+          metric: lag.metric({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+          threshold: props.sweepQueue.maxAge.toSeconds(),
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
+      }
     }
   }
 }

@@ -128,7 +128,7 @@ export class KmsGuardStack extends Stack {
       usageHeartbeat: { logGroup: this.functions.byName['usage-tracker'].logGroup, hours: settings.usageHeartbeatHours },
       alarmTopicArn: alarmTopic.topicArn,
       // An hourly sweep still queued after an hour: the next one is already waiting behind it.
-      sweepQueue: { queue: sweepFanOut.queue, maxAge: Duration.hours(1) },
+      sweepQueue: { queue: sweepFanOut.queue, maxAge: Duration.hours(1), workerLogs: this.functions.byName['sweep-worker'].logGroup },
     });
 
     if (settings.backfill !== undefined) {

@@ -64,6 +64,8 @@ export const buildSweepWorkerHandler = (deps: SweepWorkerDeps) =>
           accountId: item.accountId,
           region: item.region,
           plannedAt: item.plannedAt,
+          // From the hourly plan to the end of this part: on an item's last part, how long its sweep took (the sweep-lag alarm).
+          secondsSincePlanned: Math.round((deps.clock.now().getTime() - Date.parse(item.plannedAt)) / 1000),
           part: item.part,
           keysSwept: outcome.keysSwept,
           decisions: outcome.decisions,

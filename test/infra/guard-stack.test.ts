@@ -2,7 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinition } from '../../lib/adapters/dynamodb-table.js';
 import { PENDING_DELETION_SUFFIXES } from '../../lib/domain/operations.js';
-import { HEARTBEAT_METRIC, KMS_THROTTLE_METRIC } from '../../infra/constructs/operational-alarms.js';
+import { HEARTBEAT_METRIC, KMS_THROTTLE_METRIC, SWEEP_LAG_METRIC } from '../../infra/constructs/operational-alarms.js';
 import { KMS_THROTTLED_MESSAGE } from '../../lib/adapters/kms-throttle-watch.js';
 import { ROUTES, SCHEDULES, type FunctionName } from '../../lib/routing.js';
 import { FUNCTION_NAMES } from '../../infra/function-access.js';
@@ -491,5 +491,18 @@ describe('the sweep fan-out', () => {
     );
     expect(age).toHaveLength(1);
     expect(age[0]).toMatchObject({ Threshold: 3600, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [expect.anything()] });
+  });
+
+  it('alarms when a sweep runs long: a part finishing over an hour after its plan (from the worker\'s "sweep work item done" lines)', () => {
+    const filters = Object.values(resourcesOf(template, 'AWS::Logs::MetricFilter')).map((filter) => filter.Properties as Record<string, unknown>);
+    const lag = filters.filter((filter) => JSON.stringify(filter.MetricTransformations).includes(SWEEP_LAG_METRIC.name));
+    expect(lag).toHaveLength(1);
+    expect(lag[0]?.LogGroupName).toEqual({ Ref: logicalIdOf(stack, stack.functions.byName['sweep-worker'].logGroup) });
+    expect(lag[0]?.FilterPattern).toBe('{ $.message = "sweep work item done" }');
+    expect(JSON.stringify(lag[0]?.MetricTransformations)).toContain('$.secondsSincePlanned');
+    const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties as Record<string, unknown>);
+    const lagAlarms = alarms.filter((alarm) => alarm.MetricName === SWEEP_LAG_METRIC.name && alarm.Namespace === SWEEP_LAG_METRIC.namespace);
+    expect(lagAlarms).toHaveLength(1);
+    expect(lagAlarms[0]).toMatchObject({ Threshold: 3600, Statistic: 'Maximum', ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [expect.anything()] });
   });
 });
