@@ -15,3 +15,12 @@ export const toView = (item: Record<string, unknown>): CustomKeyStoreView => ({
   ...(typeof item.connectionState === 'string' ? { connectionState: item.connectionState } : {}),
   ...(typeof item.customKeyStoreType === 'string' ? { customKeyStoreType: item.customKeyStoreType } : {}),
 });
+
+/** The connection state a successful custom key store call leaves behind. */
+export const CONNECTION_AFTER: Readonly<Record<string, string>> = {
+  CreateCustomKeyStore: 'DISCONNECTED',
+  // Connecting is asynchronous: CloudTrail records the request, KMS reports CONNECTED (or FAILED) later.
+  ConnectCustomKeyStore: 'CONNECTING',
+  DisconnectCustomKeyStore: 'DISCONNECTED',
+  DeleteCustomKeyStore: 'DELETED',
+};

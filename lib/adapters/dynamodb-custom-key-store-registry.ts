@@ -13,20 +13,13 @@ import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } 
 import { customKeyStoreIdOf, field } from '../domain/alerts/custom-key-store.js';
 import type { CustomKeyStoreRegistry, CustomKeyStoreView } from '../domain/alerts/custom-key-store-registry.js';
 import type { KmsEvent } from '../domain/kms-event.js';
-import { hsmField, toView } from './custom-key-store-items.js';
+import { CONNECTION_AFTER, hsmField, toView } from './custom-key-store-items.js';
 
 const storePk = (customKeyStoreId: string): string => `CKS#${customKeyStoreId}`;
 const STORE_SK = 'STORE';
 const clusterPk = (clusterId: string): string => `HSMCLUSTER#${clusterId}`;
 const hsmSk = (hsmId: string): string => `HSM#${hsmId}`;
 
-const CONNECTION_AFTER: Readonly<Record<string, string>> = {
-  CreateCustomKeyStore: 'DISCONNECTED',
-  // Connecting is asynchronous: CloudTrail records the request, KMS reports CONNECTED (or FAILED) later.
-  ConnectCustomKeyStore: 'CONNECTING',
-  DisconnectCustomKeyStore: 'DISCONNECTED',
-  DeleteCustomKeyStore: 'DELETED',
-};
 
 export class DynamoDbCustomKeyStoreRegistry implements CustomKeyStoreRegistry {
   constructor(

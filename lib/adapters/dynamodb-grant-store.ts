@@ -4,7 +4,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { close, isClosed } from '../domain/grant-ledger.js';
+import { close, isClosed, mergeDiscoveredGrant } from '../domain/grant-ledger.js';
 import type { GrantRecord, GrantStatus } from '../domain/model.js';
 import type { GrantStore } from '../domain/ports.js';
 import { activeGrantSk, grantItem, grantKey, readGrant, strings } from './dynamodb-items.js';
@@ -37,16 +37,7 @@ export class DynamoDbGrantStore implements GrantStore {
   async upsertDiscoveredGrants(grants: readonly GrantRecord[]): Promise<GrantRecord[]> {
     return Promise.all(
       grants.map((discovered) =>
-        this.update(discovered.keyArn, discovered.grantId, (stored) => {
-          if (stored !== undefined && isClosed(stored)) return undefined;
-          return {
-            ...discovered,
-            createdBy: discovered.createdBy ?? stored?.createdBy,
-            invokedBy: discovered.invokedBy ?? stored?.invokedBy,
-            createEventId: discovered.createEventId ?? stored?.createEventId,
-            createdAt: stored?.createdAt ?? discovered.createdAt,
-          };
-        }),
+        this.update(discovered.keyArn, discovered.grantId, (stored) => mergeDiscoveredGrant(stored, discovered)),
       ),
     );
   }

@@ -8,17 +8,11 @@ import type { CustomKeyStoreRegistry, CustomKeyStoreView } from '../domain/alert
 import type { KmsEvent } from '../domain/kms-event.js';
 import type { Item, ItemKey } from './dynamodb-occ.js';
 import type { MemoryTable, StoredItem } from './memory-table.js';
-import { hsmField, toView } from './custom-key-store-items.js';
+import { CONNECTION_AFTER, hsmField, toView } from './custom-key-store-items.js';
 
 const storeKey = (customKeyStoreId: string): ItemKey => ({ pk: `CKS#${customKeyStoreId}`, sk: 'STORE' });
 const clusterPk = (clusterId: string): string => `HSMCLUSTER#${clusterId}`;
 
-const CONNECTION_AFTER: Readonly<Record<string, string>> = {
-  CreateCustomKeyStore: 'DISCONNECTED',
-  ConnectCustomKeyStore: 'CONNECTING',
-  DisconnectCustomKeyStore: 'DISCONNECTED',
-  DeleteCustomKeyStore: 'DELETED',
-};
 
 export class MemoryCustomKeyStoreRegistry implements CustomKeyStoreRegistry {
   constructor(private readonly table: MemoryTable) {}

@@ -1,5 +1,5 @@
 /** GrantStore in the process: the DynamoDB grant store's rules (grant-ledger.ts) on the in-memory table. */
-import { close, isClosed } from '../domain/grant-ledger.js';
+import { close, isClosed, mergeDiscoveredGrant } from '../domain/grant-ledger.js';
 import type { GrantRecord, GrantStatus } from '../domain/model.js';
 import type { GrantStore } from '../domain/ports.js';
 import { grantItem, grantKey, readGrant, strings } from './dynamodb-items.js';
@@ -29,16 +29,7 @@ export class MemoryGrantStore implements GrantStore {
   async upsertDiscoveredGrants(grants: readonly GrantRecord[]): Promise<GrantRecord[]> {
     const stored: GrantRecord[] = [];
     for (const discovered of grants) {
-      const written = this.update(discovered.keyArn, discovered.grantId, (stored) => {
-        if (stored !== undefined && isClosed(stored)) return undefined;
-        return {
-          ...discovered,
-          createdBy: discovered.createdBy ?? stored?.createdBy,
-          invokedBy: discovered.invokedBy ?? stored?.invokedBy,
-          createEventId: discovered.createEventId ?? stored?.createEventId,
-          createdAt: stored?.createdAt ?? discovered.createdAt,
-        };
-      });
+      const written = this.update(discovered.keyArn, discovered.grantId, (stored) => mergeDiscoveredGrant(stored, discovered));
       if (written !== undefined) stored.push(written);
       else throw new Error(`grant ${discovered.grantId} of ${discovered.keyArn}: nothing to store`);
     }

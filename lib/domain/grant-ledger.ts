@@ -96,3 +96,18 @@ const constraintsOf = (value: unknown): { constraints?: GrantConstraints } => {
     },
   };
 };
+
+/**
+ * A grant ListGrants reported, over what the store holds: a closed grant stays closed (undefined: nothing to write),
+ * and what CloudTrail told us (creator, invokedBy, the first createdAt) survives the refresh.
+ */
+export const mergeDiscoveredGrant = (stored: GrantRecord | undefined, discovered: GrantRecord): GrantRecord | undefined => {
+  if (stored !== undefined && isClosed(stored)) return undefined;
+  return {
+    ...discovered,
+    createdBy: discovered.createdBy ?? stored?.createdBy,
+    invokedBy: discovered.invokedBy ?? stored?.invokedBy,
+    createEventId: discovered.createEventId ?? stored?.createEventId,
+    createdAt: stored?.createdAt ?? discovered.createdAt,
+  };
+};

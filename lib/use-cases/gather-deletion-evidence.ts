@@ -4,7 +4,7 @@
  * must name it.
  */
 import { buildDeletionEvidence, type EvidenceInput } from '../domain/deletion/build-evidence.js';
-import type { DeletionEvidence, DeletionTrigger, EvidenceGap, FailedUse, Scheduling } from '../domain/deletion/evidence.js';
+import type { DeletionEvidence, EvidenceGap } from '../domain/deletion/evidence.js';
 import type { GrantRecord, KeyRecord, KeyUsageSummary } from '../domain/model.js';
 import type { Coverage, GrantStore, KeyDirectory, KmsKeyFacts, UsageStore } from '../domain/ports.js';
 
@@ -13,13 +13,8 @@ export interface GatherDeps {
   readonly grants: GrantStore;
 }
 
-export interface GatherInput {
-  readonly keyArn: string;
-  readonly accountId: string;
-  readonly region: string;
-  readonly trigger: DeletionTrigger;
-  readonly triggerScheduling?: Scheduling;
-  readonly triggerFailure?: FailedUse;
+/** The key and its trigger, as the evidence is built from them (EvidenceInput), and where to read the rest. */
+export interface GatherInput extends Pick<EvidenceInput, 'keyArn' | 'accountId' | 'region' | 'trigger' | 'triggerScheduling' | 'triggerFailure'> {
   /** KMS for the key; absent in replay, where the store is the only evidence. */
   readonly directory?: KeyDirectory;
   /** What the caller already read (the sweep's DescribeKey, the key record it listed). */
